@@ -1,0 +1,325 @@
+"""The evidence store's DuckDB tables: documents, passages (with embeddings and BM25 tokens), meta.
+
+DuckDB is the source of truth; the FAISS and BM25 indexes are derived from it and
+can always be rebuilt from the stored embeddings and tokens.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from evidence_store.duck import DuckFile
+from evidence_store.types import Document, Passage
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    """A document ready to be written, with its passages and their embeddings."""
+
+    doc_id: str
+    url: str | None
+    title: str | None
+    publisher: str | None
+    published_at: datetime | None
+    language: str | None
+    content_hash: str
+    fetched_at: datetime | None
+    raw_text: str
+    passages: Sequence[tuple[str, int, int, str | None, str]]  # text, start, end, language, tokens
+    embeddings: np.ndarray
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id VARCHAR PRIMARY KEY,
+    url VARCHAR,
+    title VARCHAR,
+    publisher VARCHAR,
+    published_at TIMESTAMPTZ,
+    language VARCHAR,
+    content_hash VARCHAR NOT NULL,
+    fetched_at TIMESTAMPTZ,
+    added_at TIMESTAMPTZ NOT NULL,
+    raw_text VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS passages (
+    passage_id BIGINT PRIMARY KEY,
+    doc_id VARCHAR NOT NULL,
+    ord INTEGER NOT NULL,
+    text VARCHAR NOT NULL,
+    char_start INTEGER NOT NULL,
+    char_end INTEGER NOT NULL,
+    language VARCHAR,
+    tokens VARCHAR NOT NULL,
+    embedding FLOAT[{dim}] NOT NULL
+);
+CREATE INDEX IF NOT EXISTS documents_hash ON documents (content_hash);
+CREATE INDEX IF NOT EXISTS passages_doc ON passages (doc_id);
+"""
+
+_PASSAGE_COLUMNS = """
+    p.passage_id, p.doc_id, p.ord, p.text, p.char_start, p.char_end, p.language,
+    d.url, d.title, d.publisher, d.published_at
+"""
+
+
+class StoreModelMismatch(RuntimeError):
+    """The store was built with another embedding model than the one asked for."""
+
+
+class EvidenceDB:
+    """Typed reads and transactional writes over the store's DuckDB file."""
+
+    def __init__(self, path: Path, *, lock_timeout_s: float = 60.0) -> None:
+        self.file = DuckFile(path, lock_timeout_s=lock_timeout_s)
+
+    @property
+    def path(self) -> Path:
+        return self.file.path
+
+    def initialise(self, model: str, dimension: int) -> None:
+        """Create the tables for ``model`` or check that an existing store was built with it."""
+        with self.file.transaction() as con:
+            con.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)")
+            meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+            if meta:
+                if meta["model"] != model or int(meta["dimension"]) != dimension:
+                    raise StoreModelMismatch(
+                        f"evidence store {self.path.parent} was built with embedding model "
+                        f"{meta['model']!r} ({meta['dimension']}-d); it cannot be searched with "
+                        f"{model!r} ({dimension}-d). Set SANAD_EMBEDDING_MODEL={meta['model']} "
+                        "or use another store."
+                    )
+                return
+            con.execute(_SCHEMA.format(dim=int(dimension)))
+            con.executemany(
+                "INSERT INTO meta VALUES (?, ?)",
+                [
+                    ("schema_version", str(SCHEMA_VERSION)),
+                    ("model", model),
+                    ("dimension", str(dimension)),
+                    ("generation", "0"),
+                    ("next_passage_id", "1"),
+                ],
+            )
+
+    @staticmethod
+    def stored_model(path: Path) -> tuple[str, int] | None:
+        """(model, dimension) recorded in an existing store file, without opening it for writing."""
+        if not path.exists():
+            return None
+        with DuckFile(path).connect() as con:
+            try:
+                meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+            except duckdb.CatalogException:
+                return None
+        return (meta["model"], int(meta["dimension"])) if meta else None
+
+    def meta(self) -> dict[str, str]:
+        with self.file.connect() as con:
+            return dict(con.execute("SELECT key, value FROM meta").fetchall())
+
+    def generation(self) -> int:
+        with self.file.connect() as con:
+            return int(con.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
+
+    def hashes(self, content_hashes: Sequence[str]) -> dict[str, str]:
+        """Map each known content hash to the id of the document that has it."""
+        if not content_hashes:
+            return {}
+        with self.file.connect() as con:
+            rows = con.execute(
+                "SELECT content_hash, doc_id FROM documents WHERE content_hash IN (SELECT unnest(?))",
+                [list(content_hashes)],
+            ).fetchall()
+        return dict(rows)
+
+    def document_hashes(self, doc_ids: Sequence[str]) -> dict[str, str]:
+        """Map each existing document id to its content hash."""
+        if not doc_ids:
+            return {}
+        with self.file.connect() as con:
+            rows = con.execute(
+                "SELECT doc_id, content_hash FROM documents WHERE doc_id IN (SELECT unnest(?))",
+                [list(doc_ids)],
+            ).fetchall()
+        return dict(rows)
+
+    def write(
+        self, rows: Sequence[DocumentRow], replace: Sequence[str], now: datetime
+    ) -> tuple[list[int], list[int]]:
+        """Insert documents (replacing ``replace`` ids) in one transaction.
+
+        Returns (new passage ids in row order, passage ids removed by replacement).
+        """
+        with self.file.transaction() as con:
+            removed = self._delete(con, replace)
+            next_id = int(con.execute("SELECT value FROM meta WHERE key = 'next_passage_id'").fetchone()[0])
+            new_ids: list[int] = []
+            for row in rows:
+                con.execute(
+                    "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        row.doc_id,
+                        row.url,
+                        row.title,
+                        row.publisher,
+                        row.published_at,
+                        row.language,
+                        row.content_hash,
+                        row.fetched_at,
+                        now,
+                        row.raw_text,
+                    ],
+                )
+                ids = list(range(next_id, next_id + len(row.passages)))
+                next_id += len(row.passages)
+                new_ids.extend(ids)
+                self._insert_passages(con, row, ids)
+            con.execute("UPDATE meta SET value = ? WHERE key = 'next_passage_id'", [str(next_id)])
+            self._bump_generation(con)
+        return new_ids, removed
+
+    @staticmethod
+    def _insert_passages(con: duckdb.DuckDBPyConnection, row: DocumentRow, ids: list[int]) -> None:
+        if not ids:
+            return
+        dim = row.embeddings.shape[1]
+        embeddings = pa.FixedSizeListArray.from_arrays(
+            pa.array(row.embeddings.astype(np.float32).ravel(), type=pa.float32()), dim
+        )
+        batch = pa.table(
+            {
+                "passage_id": pa.array(ids, type=pa.int64()),
+                "doc_id": [row.doc_id] * len(ids),
+                "ord": pa.array(range(len(ids)), type=pa.int32()),
+                "text": [p[0] for p in row.passages],
+                "char_start": pa.array([p[1] for p in row.passages], type=pa.int32()),
+                "char_end": pa.array([p[2] for p in row.passages], type=pa.int32()),
+                "language": [p[3] for p in row.passages],
+                "tokens": [p[4] for p in row.passages],
+                "embedding": embeddings,
+            }
+        )
+        con.register("incoming_passages", batch)
+        try:
+            con.execute("INSERT INTO passages SELECT * FROM incoming_passages")
+        finally:
+            con.unregister("incoming_passages")
+
+    @staticmethod
+    def _bump_generation(con: duckdb.DuckDBPyConnection) -> None:
+        con.execute(
+            "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) WHERE key = 'generation'"
+        )
+
+    @staticmethod
+    def _delete(con: duckdb.DuckDBPyConnection, doc_ids: Sequence[str]) -> list[int]:
+        if not doc_ids:
+            return []
+        ids = [
+            r[0]
+            for r in con.execute(
+                "SELECT passage_id FROM passages WHERE doc_id IN (SELECT unnest(?))", [list(doc_ids)]
+            ).fetchall()
+        ]
+        con.execute("DELETE FROM passages WHERE doc_id IN (SELECT unnest(?))", [list(doc_ids)])
+        con.execute("DELETE FROM documents WHERE doc_id IN (SELECT unnest(?))", [list(doc_ids)])
+        return ids
+
+    def delete(self, doc_ids: Sequence[str]) -> list[int]:
+        """Delete documents and their passages in one transaction; returns removed passage ids."""
+        with self.file.transaction() as con:
+            removed = self._delete(con, doc_ids)
+            self._bump_generation(con)
+        return removed
+
+    def passages(self, passage_ids: Sequence[int]) -> dict[int, Passage]:
+        """Passages (with their document's provenance) by id."""
+        if not len(passage_ids):
+            return {}
+        with self.file.connect() as con:
+            rows = con.execute(
+                f"SELECT {_PASSAGE_COLUMNS} FROM passages p JOIN documents d USING (doc_id) "
+                "WHERE p.passage_id IN (SELECT unnest(?))",
+                [[int(i) for i in passage_ids]],
+            ).fetchall()
+        fields = list(Passage.model_fields)
+        return {row[0]: Passage(**dict(zip(fields, row, strict=True))) for row in rows}
+
+    def passages_of(self, doc_id: str) -> list[Passage]:
+        with self.file.connect() as con:
+            rows = con.execute(
+                f"SELECT {_PASSAGE_COLUMNS} FROM passages p JOIN documents d USING (doc_id) "
+                "WHERE p.doc_id = ? ORDER BY p.ord",
+                [doc_id],
+            ).fetchall()
+        fields = list(Passage.model_fields)
+        return [Passage(**dict(zip(fields, row, strict=True))) for row in rows]
+
+    def documents(self, doc_ids: Sequence[str] | None = None) -> list[Document]:
+        """Stored documents (all, or those with the given ids), oldest first."""
+        query = (
+            "SELECT d.doc_id, d.url, d.title, d.publisher, d.published_at, d.language, d.content_hash, "
+            "d.fetched_at, d.added_at, count(p.passage_id) FROM documents d "
+            "LEFT JOIN passages p USING (doc_id) {where} GROUP BY ALL ORDER BY d.added_at, d.doc_id"
+        )
+        with self.file.connect() as con:
+            if doc_ids is None:
+                rows = con.execute(query.format(where="")).fetchall()
+            else:
+                rows = con.execute(
+                    query.format(where="WHERE d.doc_id IN (SELECT unnest(?))"), [list(doc_ids)]
+                ).fetchall()
+        fields = list(Document.model_fields)
+        return [Document(**dict(zip(fields, row, strict=True))) for row in rows]
+
+    def index_inputs(
+        self, with_vectors: bool = True
+    ) -> tuple[np.ndarray, np.ndarray | None, list[str], list[str | None]]:
+        """(passage ids, embeddings or None, token strings, languages) of every passage, by id."""
+        columns = "passage_id, tokens, language" + (", embedding" if with_vectors else "")
+        with self.file.connect() as con:
+            table = con.sql(f"SELECT {columns} FROM passages ORDER BY passage_id").to_arrow_table()
+            dim = int(con.execute("SELECT value FROM meta WHERE key = 'dimension'").fetchone()[0])
+        ids = table.column("passage_id").to_numpy().astype(np.int64)
+        vectors = None
+        if with_vectors:
+            column = table.column("embedding").combine_chunks()
+            flat = column.flatten().to_numpy(zero_copy_only=False) if len(column) else np.zeros(0)
+            vectors = flat.reshape(-1, dim).astype(np.float32)
+        return ids, vectors, table.column("tokens").to_pylist(), table.column("language").to_pylist()
+
+    def counts(self) -> dict[str, object]:
+        """Document and passage counts, by language and publisher."""
+        with self.file.connect() as con:
+            documents = con.execute("SELECT count(*) FROM documents").fetchone()[0]
+            passages = con.execute("SELECT count(*) FROM passages").fetchone()[0]
+            languages = dict(
+                con.execute(
+                    "SELECT coalesce(language, 'unknown'), count(*) FROM passages GROUP BY 1 ORDER BY 2 DESC"
+                ).fetchall()
+            )
+            publishers = dict(
+                con.execute(
+                    "SELECT coalesce(publisher, 'unknown'), count(*) FROM documents "
+                    "GROUP BY 1 ORDER BY 2 DESC LIMIT 20"
+                ).fetchall()
+            )
+        return {
+            "documents": documents,
+            "passages": passages,
+            "languages": languages,
+            "publishers": publishers,
+        }
+
+    def close(self) -> None:
+        self.file.close()

@@ -1,0 +1,101 @@
+"""Short-lived DuckDB connections: opened on demand, released when idle, retried when locked.
+
+DuckDB lets one process hold a database file; any other process that opens it fails
+at once. So Sanad never holds a file for long: a connection is opened for a burst of
+work, closed after ``idle_release_s`` without use, and an open that meets another
+process's lock is retried with backoff for up to ``lock_timeout_s``.
+"""
+
+import contextlib
+import random
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+
+
+class DatabaseBusyError(RuntimeError):
+    """Another process kept the database locked for longer than the lock timeout."""
+
+
+def _is_lock_error(exc: Exception) -> bool:
+    text = str(exc)
+    return "lock" in text.lower() and ("Could not set lock" in text or "Conflicting lock" in text)
+
+
+class DuckFile:
+    """One DuckDB file shared by the threads of a process, opened lazily and released when idle."""
+
+    def __init__(self, path: Path, *, idle_release_s: float = 2.0, lock_timeout_s: float = 60.0) -> None:
+        self.path = Path(path)
+        self.idle_release_s = idle_release_s
+        self.lock_timeout_s = lock_timeout_s
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._lock = threading.RLock()
+        self._timer: threading.Timer | None = None
+
+    def _open(self) -> duckdb.DuckDBPyConnection:
+        deadline = time.monotonic() + self.lock_timeout_s
+        delay = 0.02
+        while True:
+            try:
+                return duckdb.connect(str(self.path))
+            except duckdb.IOException as exc:
+                if not _is_lock_error(exc):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise DatabaseBusyError(
+                        f"{self.path} is held by another process for over {self.lock_timeout_s:.0f}s "
+                        f"({str(exc).splitlines()[0]}); try again when it finishes"
+                    ) from exc
+                time.sleep(delay * (1 + random.random()))
+                delay = min(delay * 2, 0.5)
+
+    def _schedule_release(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        if self.idle_release_s <= 0:
+            self.close()
+            return
+        self._timer = threading.Timer(self.idle_release_s, self.close)
+        self._timer.daemon = True
+        self._timer.start()
+
+    @contextlib.contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The process's connection, held (and exclusive to this thread) for the ``with`` block."""
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            if self._con is None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._con = self._open()
+            try:
+                yield self._con
+            finally:
+                self._schedule_release()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection inside BEGIN ... COMMIT, rolled back if the block raises."""
+        with self.connect() as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                yield con
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+
+    def close(self) -> None:
+        """Release the file now (later use reopens it)."""
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            if self._con is not None:
+                self._con.close()
+                self._con = None

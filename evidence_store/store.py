@@ -1,0 +1,432 @@
+"""The evidence store: documents and passages in DuckDB, dense FAISS and BM25 indexes kept in step.
+
+Write order (for crash safety): embed first (no state), commit the documents, passages
+and embeddings to DuckDB in one transaction (bumping the store's generation), then
+save the FAISS and BM25 indexes atomically and finally the manifest with that
+generation. A store whose manifest generation differs from DuckDB's is rebuilt from
+DuckDB when opened, so a crash at any point leaves whole documents present or absent.
+"""
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import logging
+import threading
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from evidence_store.atomic import write_text_atomic
+from evidence_store.chunking import chunk_text
+from evidence_store.db import DocumentRow, EvidenceDB, StoreModelMismatch
+from evidence_store.dense import DenseIndex, choose_index_type
+from evidence_store.embedding.embedder import Embedder, ProgressCallback, load_embedder
+from evidence_store.fusion import reciprocal_rank_fusion
+from evidence_store.lexical import LexicalIndex
+from evidence_store.settings import StoreSettings
+from evidence_store.text.language import detect_language
+from evidence_store.text.normalize import strip_invisible
+from evidence_store.text.tokenize import tokenize
+from evidence_store.types import AddReport, Document, DocumentInput, SearchHit, SearchMode, StoreStats
+
+log = logging.getLogger(__name__)
+
+MANIFEST_VERSION = 1
+_DB_FILE, _DENSE_FILE, _LEXICAL_DIR, _MANIFEST_FILE, _LOCK_FILE = (
+    "evidence.duckdb",
+    "dense.faiss",
+    "lexical",
+    "manifest.json",
+    "write.lock",
+)
+
+__all__ = ["EvidenceStore", "StoreModelMismatch"]
+
+
+def content_hash(text: str) -> str:
+    """sha256 of the whitespace-normalised NFC text: the store's duplicate key."""
+    canonical = " ".join(unicodedata.normalize("NFC", strip_invisible(text)).split())
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+class EvidenceStore:
+    """Add, remove and search evidence; one folder holds the DuckDB file, indexes and manifest."""
+
+    def __init__(self, path: Path, settings: StoreSettings, embedder: Embedder) -> None:
+        self.path = Path(path)
+        self.settings = settings
+        self.embedder = embedder
+        self.db = EvidenceDB(self.path / _DB_FILE)
+        self._lock = threading.RLock()
+        self._generation = -1
+        self._dense: DenseIndex | None = None
+        self._lexical = LexicalIndex(None, np.zeros(0, dtype=np.int64))
+        self._languages = np.zeros(0, dtype=object)
+
+    @classmethod
+    def open(
+        cls,
+        path: Path | None = None,
+        settings: StoreSettings | None = None,
+        embedder: Embedder | None = None,
+    ) -> "EvidenceStore":
+        """Open (creating if needed) the store at ``path`` for ``settings.embedding_model``.
+
+        Raises ``StoreModelMismatch`` when the store was built with another model.
+        """
+        settings = settings or StoreSettings()
+        store_path = Path(path) if path is not None else settings.store_dir
+        stored = EvidenceDB.stored_model(store_path / _DB_FILE)
+        model_name = embedder.name if embedder is not None else settings.embedding_model
+        if stored is not None and stored[0] != model_name:
+            raise StoreModelMismatch(
+                f"evidence store {store_path} was built with embedding model {stored[0]!r}; it cannot be "
+                f"used with {model_name!r}. Set SANAD_EMBEDDING_MODEL={stored[0]} or use another store."
+            )
+        embedder = embedder or load_embedder(settings)
+        store = cls(store_path, settings, embedder)
+        dimension = stored[1] if stored is not None else embedder.dimension
+        store.db.initialise(embedder.name, dimension)
+        with store._lock:
+            store._load_or_rebuild()
+        return store
+
+    # ------------------------------------------------------------------ indexes
+
+    @property
+    def dimension(self) -> int:
+        return int(self.db.meta()["dimension"])
+
+    def _manifest(self) -> dict:
+        path = self.path / _MANIFEST_FILE
+        return json.loads(path.read_text()) if path.exists() else {}
+
+    def _index_kind(self, passages: int) -> str:
+        return choose_index_type(self.settings.index_type, passages)
+
+    def _load_or_rebuild(self) -> None:
+        generation = self.db.generation()
+        manifest = self._manifest()
+        dense_path, lexical_path = self.path / _DENSE_FILE, self.path / _LEXICAL_DIR
+        if (
+            manifest.get("generation") == generation
+            and manifest.get("index_type") == self._index_kind(manifest.get("passages", 0))
+            and dense_path.exists()
+            and lexical_path.exists()
+        ):
+            self._dense = DenseIndex.load(dense_path, manifest["index_type"])
+            self._lexical = LexicalIndex.load(lexical_path)
+            self._languages = np.array(self.db.index_inputs(with_vectors=False)[3], dtype=object)
+            self._generation = generation
+            self._tune()
+            return
+        if manifest:
+            log.warning(
+                "evidence store %s: indexes are at generation %s, database at %s; rebuilding from DuckDB",
+                self.path,
+                manifest.get("generation"),
+                generation,
+            )
+        self.rebuild_indexes()
+
+    def _tune(self) -> None:
+        if self._dense is not None:
+            self._dense.set_search_params(
+                ef_search=self.settings.hnsw_ef_search, nprobe=self.settings.ivf_nprobe
+            )
+
+    def rebuild_indexes(self) -> None:
+        """Rebuild FAISS and BM25 from the embeddings and tokens stored in DuckDB."""
+        with self._lock, self._write_lock():
+            self._rebuild_locked()
+
+    def _rebuild_locked(self) -> None:
+        generation = self.db.generation()
+        ids, vectors, tokens, languages = self.db.index_inputs()
+        kind = self._index_kind(len(ids))
+        self._dense = DenseIndex.build(
+            kind,
+            vectors.shape[1],
+            ids,
+            vectors,
+            hnsw_m=self.settings.hnsw_m,
+            ivf_nlist=self.settings.ivf_nlist,
+        )
+        self._lexical = LexicalIndex.build(ids, tokens)
+        self._languages = np.array(languages, dtype=object)
+        self._tune()
+        self._save(generation)
+
+    def _save(self, generation: int) -> None:
+        assert self._dense is not None
+        self._dense.save(self.path / _DENSE_FILE)
+        self._lexical.save(self.path / _LEXICAL_DIR)
+        counts = self.db.counts()
+        manifest = {
+            "format": MANIFEST_VERSION,
+            "model": self.embedder.name,
+            "dimension": self.dimension,
+            "index_type": self._dense.kind,
+            "passages": counts["passages"],
+            "documents": counts["documents"],
+            "generation": generation,
+            "updated_at": datetime.now(UTC).isoformat(),
+        }
+        write_text_atomic(self.path / _MANIFEST_FILE, json.dumps(manifest, indent=2))
+        self._generation = generation
+
+    def _sync(self) -> None:
+        """Reload the indexes if another process changed the store since we loaded them."""
+        if self.db.generation() != self._generation:
+            self._load_or_rebuild()
+
+    @contextlib.contextmanager
+    def _write_lock(self) -> Iterator[None]:
+        """Serialise writers across processes (DuckDB commit plus index saves)."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        with (self.path / _LOCK_FILE).open("a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    # ------------------------------------------------------------------ writes
+
+    def _prepare(self, document: DocumentInput) -> tuple[DocumentInput, str, str]:
+        text = strip_invisible(document.text).replace("\x00", "")
+        if not text.strip():
+            raise ValueError("document has no text")
+        if len(text) > self.settings.max_document_chars:
+            raise ValueError(
+                f"document has {len(text):,} characters, over the limit of "
+                f"{self.settings.max_document_chars:,} (SANAD_MAX_DOCUMENT_CHARS)"
+            )
+        digest = content_hash(text)
+        doc_id = document.external_id or f"doc-{digest[:16]}"
+        return document.model_copy(update={"text": text}), digest, doc_id
+
+    def add(
+        self, documents: Iterable[DocumentInput], on_progress: ProgressCallback | None = None
+    ) -> AddReport:
+        """Add documents: chunk, embed, store and index them; skip exact duplicates.
+
+        A document whose id exists with different content replaces the old version.
+        Returns which ids were added, replaced or skipped as duplicates.
+        """
+        prepared: list[tuple[DocumentInput, str, str]] = []
+        seen_hashes: dict[str, str] = {}
+        duplicates: list[str] = []
+        for document in documents:
+            doc, digest, doc_id = self._prepare(document)
+            if digest in seen_hashes:
+                duplicates.append(doc_id)
+                continue
+            seen_hashes[digest] = doc_id
+            prepared.append((doc, digest, doc_id))
+        stored_hashes = self.db.hashes([digest for _, digest, _ in prepared])
+        existing_ids = self.db.document_hashes([doc_id for _, _, doc_id in prepared])
+        fresh, replace = [], []
+        for doc, digest, doc_id in prepared:
+            if digest in stored_hashes:
+                duplicates.append(doc_id)
+            else:
+                fresh.append((doc, digest, doc_id))
+                if doc_id in existing_ids:
+                    replace.append(doc_id)
+        rows = self._rows(fresh, on_progress)
+        with self._lock, self._write_lock():
+            self._sync()
+            new_ids, removed = self.db.write(rows, replace, datetime.now(UTC))
+            self._apply(new_ids, np.vstack([row.embeddings for row in rows]) if rows else None, removed)
+        added = tuple(doc_id for _, _, doc_id in fresh if doc_id not in replace)
+        return AddReport(
+            added=added, replaced=tuple(replace), duplicates=tuple(duplicates), passages_added=len(new_ids)
+        )
+
+    def _rows(
+        self, documents: Sequence[tuple[DocumentInput, str, str]], on_progress: ProgressCallback | None
+    ) -> list[DocumentRow]:
+        chunked = []
+        for doc, digest, doc_id in documents:
+            chunks = chunk_text(
+                doc.text, self.settings.chunk_max_chars, self.settings.chunk_overlap_sentences
+            )
+            language = doc.language or detect_language(doc.text)
+            chunked.append((doc, digest, doc_id, chunks, language))
+        texts = [chunk.text for *_, chunks, _ in chunked for chunk in chunks]
+        vectors = self.embedder.embed(texts, "passage", on_progress=on_progress)
+        rows, offset = [], 0
+        for doc, digest, doc_id, chunks, language in chunked:
+            passages = [
+                (chunk.text, chunk.start, chunk.end, language, " ".join(tokenize(chunk.text)))
+                for chunk in chunks
+            ]
+            rows.append(
+                DocumentRow(
+                    doc_id=doc_id,
+                    url=doc.url,
+                    title=doc.title,
+                    publisher=doc.publisher,
+                    published_at=doc.published_at,
+                    language=language,
+                    content_hash=digest,
+                    fetched_at=doc.fetched_at,
+                    raw_text=doc.text,
+                    passages=passages,
+                    embeddings=vectors[offset : offset + len(chunks)],
+                )
+            )
+            offset += len(chunks)
+        return rows
+
+    def _apply(self, new_ids: list[int], vectors: np.ndarray | None, removed: list[int]) -> None:
+        """Bring the in-memory indexes to the committed state and save them."""
+        generation = self.db.generation()
+        assert self._dense is not None
+        needs_rebuild = (removed and not self._dense.supports_remove) or (
+            new_ids and self._dense.needs_training
+        )
+        if needs_rebuild or self._dense.kind != self._index_kind(self._dense.size + len(new_ids)):
+            self._rebuild_locked()
+            return
+        self._dense.remove(np.array(removed, dtype=np.int64))
+        if new_ids and vectors is not None:
+            self._dense.add(np.array(new_ids, dtype=np.int64), vectors)
+        ids, _, tokens, languages = self.db.index_inputs(with_vectors=False)
+        self._lexical = LexicalIndex.build(ids, tokens)
+        self._languages = np.array(languages, dtype=object)
+        self._save(generation)
+
+    def remove(self, doc_ids: Sequence[str]) -> list[str]:
+        """Delete documents by id; returns the ids that existed and were removed."""
+        with self._lock, self._write_lock():
+            self._sync()
+            existing = list(self.db.document_hashes(list(doc_ids)))
+            if not existing:
+                return []
+            removed = self.db.delete(existing)
+            self._apply([], None, removed)
+        return existing
+
+    # ------------------------------------------------------------------ reads
+
+    def search(
+        self, query: str, k: int = 10, mode: SearchMode = "hybrid", language: str | None = None
+    ) -> list[SearchHit]:
+        """The ``k`` best passages for ``query`` (dense, BM25 or both fused by RRF)."""
+        return self.search_many([query], k=k, mode=mode, language=language)[0]
+
+    def search_many(
+        self,
+        queries: Sequence[str],
+        k: int = 10,
+        mode: SearchMode = "hybrid",
+        language: str | None = None,
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> list[list[SearchHit]]:
+        """Search several queries at once (queries are embedded in one batch)."""
+        if mode not in ("dense", "bm25", "hybrid"):
+            raise ValueError(f"unknown search mode {mode!r} (expected dense, bm25 or hybrid)")
+        if k < 1:
+            raise ValueError(f"k must be at least 1, got {k}")
+        with self._lock:
+            self._sync()
+            dense_rankings = (
+                self._dense_rankings(queries, k, language, on_progress) if mode != "bm25" else None
+            )
+            lexical_rankings = self._lexical_rankings(queries, k, language) if mode != "dense" else None
+            results = []
+            for i in range(len(queries)):
+                rankings: dict[str, list[int]] = {}
+                scores: dict[str, dict[int, float]] = {}
+                for name, per_query in (("dense", dense_rankings), ("lexical", lexical_rankings)):
+                    if per_query is not None:
+                        rankings[name] = [pid for pid, _ in per_query[i]]
+                        scores[name] = dict(per_query[i])
+                results.append((reciprocal_rank_fusion(rankings)[:k], scores))
+            passages = self.db.passages([f.item_id for fused, _ in results for f in fused])
+        return [
+            [
+                SearchHit(
+                    rank=rank,
+                    passage=passages[f.item_id],
+                    fused_score=f.score,
+                    dense_score=scores.get("dense", {}).get(f.item_id),
+                    lexical_score=scores.get("lexical", {}).get(f.item_id),
+                    dense_rank=f.ranks.get("dense"),
+                    lexical_rank=f.ranks.get("lexical"),
+                )
+                for rank, f in enumerate(fused, start=1)
+                if f.item_id in passages
+            ]
+            for fused, scores in results
+        ]
+
+    def _candidates(self, k: int, language: str | None) -> int:
+        return max(4 * k, 50) * (8 if language else 1)
+
+    def _language_of(self, passage_ids: np.ndarray) -> np.ndarray:
+        positions = np.searchsorted(self._lexical.ids, passage_ids)
+        positions = np.clip(positions, 0, max(len(self._lexical.ids) - 1, 0))
+        return self._languages[positions] if len(self._languages) else np.array([None] * len(passage_ids))
+
+    def _dense_rankings(
+        self, queries: Sequence[str], k: int, language: str | None, on_progress
+    ) -> list[list[tuple[int, float]]]:
+        assert self._dense is not None
+        vectors = self.embedder.embed(list(queries), "query", on_progress=on_progress)
+        scores, ids = self._dense.search(vectors, self._candidates(k, language))
+        rankings = []
+        for row_scores, row_ids in zip(scores, ids, strict=True):
+            keep = row_ids >= 0
+            row_ids, row_scores = row_ids[keep], row_scores[keep]
+            if language is not None and len(row_ids):
+                match = self._language_of(row_ids) == language
+                row_ids, row_scores = row_ids[match], row_scores[match]
+            rankings.append([(int(i), float(s)) for i, s in zip(row_ids, row_scores, strict=True)])
+        return rankings
+
+    def _lexical_rankings(
+        self, queries: Sequence[str], k: int, language: str | None
+    ) -> list[list[tuple[int, float]]]:
+        mask = None
+        if language is not None and self._lexical.size:
+            mask = (self._languages == language).astype(np.float32)
+        rankings = []
+        for query in queries:
+            ids, scores = self._lexical.search(tokenize(query), self._candidates(k, None), mask)
+            rankings.append([(int(i), float(s)) for i, s in zip(ids, scores, strict=True)])
+        return rankings
+
+    def documents(self, doc_ids: Sequence[str] | None = None) -> list[Document]:
+        """Stored documents, all or by id."""
+        return self.db.documents(doc_ids)
+
+    def stats(self) -> StoreStats:
+        """Counts by language and publisher, model and index type."""
+        with self._lock:
+            self._sync()
+            counts = self.db.counts()
+            return StoreStats(
+                path=str(self.path),
+                model=self.embedder.name,
+                dimension=self.dimension,
+                index_type=self._dense.kind if self._dense else "flat",
+                generation=self._generation,
+                **counts,
+            )
+
+    def close(self) -> None:
+        """Release the DuckDB file."""
+        self.db.close()
+
+    def __enter__(self) -> "EvidenceStore":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

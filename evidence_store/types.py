@@ -1,0 +1,92 @@
+"""Domain types of the evidence store: frozen pydantic models passed between stages."""
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Role = Literal["query", "passage"]
+SearchMode = Literal["dense", "bm25", "hybrid"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class DocumentInput(_Frozen):
+    """A document to ingest, before it is chunked and embedded."""
+
+    text: str = Field(min_length=1)
+    external_id: str | None = None
+    url: str | None = None
+    title: str | None = None
+    publisher: str | None = None
+    published_at: datetime | None = None
+    language: str | None = None
+    fetched_at: datetime | None = None
+
+
+class Document(_Frozen):
+    """A stored document with its provenance."""
+
+    doc_id: str
+    url: str | None
+    title: str | None
+    publisher: str | None
+    published_at: datetime | None
+    language: str | None
+    content_hash: str
+    fetched_at: datetime | None
+    added_at: datetime
+    passage_count: int
+
+
+class Passage(_Frozen):
+    """A chunk of a document, with its position and the document's provenance."""
+
+    passage_id: int
+    doc_id: str
+    order: int
+    text: str
+    char_start: int
+    char_end: int
+    language: str | None
+    url: str | None
+    title: str | None
+    publisher: str | None
+    published_at: datetime | None
+
+
+class SearchHit(_Frozen):
+    """A passage retrieved for a query, with the score of each retriever that found it."""
+
+    rank: int
+    passage: Passage
+    fused_score: float
+    dense_score: float | None = None
+    lexical_score: float | None = None
+    dense_rank: int | None = None
+    lexical_rank: int | None = None
+
+
+class AddReport(_Frozen):
+    """What one ``add`` call did."""
+
+    added: tuple[str, ...] = ()
+    replaced: tuple[str, ...] = ()
+    duplicates: tuple[str, ...] = ()
+    passages_added: int = 0
+
+
+class StoreStats(_Frozen):
+    """Counts and configuration of a store."""
+
+    path: str
+    model: str
+    dimension: int
+    index_type: str
+    documents: int
+    passages: int
+    languages: dict[str, int]
+    publishers: dict[str, int]
+    generation: int
