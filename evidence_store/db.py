@@ -116,11 +116,14 @@ class EvidenceDB:
         """(model, dimension) recorded in an existing store file, without opening it for writing."""
         if not path.exists():
             return None
-        with DuckFile(path).connect() as con:
-            try:
+        file = DuckFile(path)
+        try:
+            with file.connect() as con:
                 meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
-            except duckdb.CatalogException:
-                return None
+        except duckdb.CatalogException:
+            return None
+        finally:
+            file.close()
         return (meta["model"], int(meta["dimension"])) if meta else None
 
     def meta(self) -> dict[str, str]:
@@ -129,7 +132,7 @@ class EvidenceDB:
 
     def generation(self) -> int:
         with self.file.connect() as con:
-            return int(con.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
+            return int(con.execute("SELECT value FROM meta WHERE key = 'generation'").fetchall()[0][0])
 
     def hashes(self, content_hashes: Sequence[str]) -> dict[str, str]:
         """Map each known content hash to the id of the document that has it."""
@@ -153,16 +156,14 @@ class EvidenceDB:
             ).fetchall()
         return dict(rows)
 
-    def write(
-        self, rows: Sequence[DocumentRow], replace: Sequence[str], now: datetime
-    ) -> tuple[list[int], list[int]]:
+    def write(self, rows: Sequence[DocumentRow], replace: Sequence[str], now: datetime) -> tuple[list[int], list[int]]:
         """Insert documents (replacing ``replace`` ids) in one transaction.
 
         Returns (new passage ids in row order, passage ids removed by replacement).
         """
         with self.file.transaction() as con:
             removed = self._delete(con, replace)
-            next_id = int(con.execute("SELECT value FROM meta WHERE key = 'next_passage_id'").fetchone()[0])
+            next_id = int(con.execute("SELECT value FROM meta WHERE key = 'next_passage_id'").fetchall()[0][0])
             new_ids: list[int] = []
             for row in rows:
                 con.execute(
@@ -217,9 +218,7 @@ class EvidenceDB:
 
     @staticmethod
     def _bump_generation(con: duckdb.DuckDBPyConnection) -> None:
-        con.execute(
-            "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) WHERE key = 'generation'"
-        )
+        con.execute("UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) WHERE key = 'generation'")
 
     @staticmethod
     def _delete(con: duckdb.DuckDBPyConnection, doc_ids: Sequence[str]) -> list[int]:
@@ -289,7 +288,7 @@ class EvidenceDB:
         columns = "passage_id, tokens, language" + (", embedding" if with_vectors else "")
         with self.file.connect() as con:
             table = con.sql(f"SELECT {columns} FROM passages ORDER BY passage_id").to_arrow_table()
-            dim = int(con.execute("SELECT value FROM meta WHERE key = 'dimension'").fetchone()[0])
+            dim = int(con.execute("SELECT value FROM meta WHERE key = 'dimension'").fetchall()[0][0])
         ids = table.column("passage_id").to_numpy().astype(np.int64)
         vectors = None
         if with_vectors:
@@ -301,8 +300,8 @@ class EvidenceDB:
     def counts(self) -> dict[str, object]:
         """Document and passage counts, by language and publisher."""
         with self.file.connect() as con:
-            documents = con.execute("SELECT count(*) FROM documents").fetchone()[0]
-            passages = con.execute("SELECT count(*) FROM passages").fetchone()[0]
+            documents = con.execute("SELECT count(*) FROM documents").fetchall()[0][0]
+            passages = con.execute("SELECT count(*) FROM passages").fetchall()[0][0]
             languages = dict(
                 con.execute(
                     "SELECT coalesce(language, 'unknown'), count(*) FROM passages GROUP BY 1 ORDER BY 2 DESC"
@@ -310,8 +309,7 @@ class EvidenceDB:
             )
             publishers = dict(
                 con.execute(
-                    "SELECT coalesce(publisher, 'unknown'), count(*) FROM documents "
-                    "GROUP BY 1 ORDER BY 2 DESC LIMIT 20"
+                    "SELECT coalesce(publisher, 'unknown'), count(*) FROM documents GROUP BY 1 ORDER BY 2 DESC LIMIT 20"
                 ).fetchall()
             )
         return {

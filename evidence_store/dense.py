@@ -44,13 +44,13 @@ class DenseIndex:
         if kind == "flat":
             index = faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
         elif kind == "hnsw":
-            index = faiss.IndexIDMap2(faiss.IndexHNSWFlat(dimension, hnsw_m, faiss.METRIC_INNER_PRODUCT))
-            index.index.hnsw.efConstruction = 80
+            graph = faiss.IndexHNSWFlat(dimension, hnsw_m, faiss.METRIC_INNER_PRODUCT)
+            graph.hnsw.efConstruction = 80
+            index = faiss.IndexIDMap2(graph)
         elif kind == "ivf":
             nlist = ivf_nlist or max(1, min(int(4 * math.sqrt(max(len(ids), 1))), len(ids) // 39 or 1))
             quantizer = faiss.IndexFlatIP(dimension)
             index = faiss.IndexIVFFlat(quantizer, dimension, nlist, faiss.METRIC_INNER_PRODUCT)
-            index.make_direct_map()
             if len(ids):
                 index.train(np.ascontiguousarray(vectors, dtype=np.float32))
         else:
@@ -79,10 +79,11 @@ class DenseIndex:
             )
 
     def remove(self, ids: np.ndarray) -> None:
+        if not len(ids):
+            return
         if not self.supports_remove:
             raise NotImplementedError("an HNSW index cannot remove vectors; rebuild it")
-        if len(ids):
-            self.index.remove_ids(np.ascontiguousarray(ids, dtype=np.int64))
+        self.index.remove_ids(np.ascontiguousarray(ids, dtype=np.int64))
 
     def set_search_params(self, *, ef_search: int, nprobe: int) -> None:
         """Recall/speed knobs of the approximate indexes."""

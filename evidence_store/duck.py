@@ -6,10 +6,12 @@ work, closed after ``idle_release_s`` without use, and an open that meets anothe
 process's lock is retried with backoff for up to ``lock_timeout_s``.
 """
 
+import atexit
 import contextlib
 import random
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +27,16 @@ def _is_lock_error(exc: Exception) -> bool:
     return "lock" in text.lower() and ("Could not set lock" in text or "Conflicting lock" in text)
 
 
+_open_files: "weakref.WeakSet[DuckFile]" = weakref.WeakSet()
+
+
+@atexit.register
+def _close_all() -> None:
+    """Close connections before interpreter shutdown (a timer closing one then would crash)."""
+    for duck_file in list(_open_files):
+        duck_file.close()
+
+
 class DuckFile:
     """One DuckDB file shared by the threads of a process, opened lazily and released when idle."""
 
@@ -35,6 +47,7 @@ class DuckFile:
         self._con: duckdb.DuckDBPyConnection | None = None
         self._lock = threading.RLock()
         self._timer: threading.Timer | None = None
+        _open_files.add(self)
 
     def _open(self) -> duckdb.DuckDBPyConnection:
         deadline = time.monotonic() + self.lock_timeout_s

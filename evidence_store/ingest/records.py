@@ -1,0 +1,114 @@
+"""Mapping loosely-shaped records (JSONL lines, CSV rows) to ``DocumentInput``, with clear errors.
+
+Accepted fields (aliases in brackets): ``text`` (required; [content, body]), ``id``
+[doc_id], ``url``, ``title``, ``publisher`` [source], ``published_at`` [date,
+published], ``lang`` [language], ``fetched_at``. Unknown fields are ignored.
+"""
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Literal
+
+from dateutil import parser as date_parser
+from pydantic import BaseModel, ConfigDict
+
+from evidence_store.types import DocumentInput
+
+OnError = Literal["skip", "reject"]
+
+_ALIASES = {
+    "text": ("text", "content", "body"),
+    "external_id": ("id", "doc_id"),
+    "url": ("url",),
+    "title": ("title",),
+    "publisher": ("publisher", "source"),
+    "published_at": ("published_at", "date", "published"),
+    "language": ("lang", "language"),
+    "fetched_at": ("fetched_at",),
+}
+
+
+class RecordError(ValueError):
+    """A record that cannot become a document (the message says which field and why)."""
+
+
+class IngestIssue(BaseModel):
+    """A bad record: where it is and what is wrong with it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    source: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.source}:{self.line}" if self.line is not None else self.source
+        return f"{where}: {self.message}"
+
+
+class IngestRejected(ValueError):
+    """Raised in ``reject`` mode when any record is bad; nothing is added."""
+
+    def __init__(self, issues: list[IngestIssue]) -> None:
+        self.issues = issues
+        shown = "; ".join(str(issue) for issue in issues[:5])
+        more = f" (and {len(issues) - 5} more)" if len(issues) > 5 else ""
+        super().__init__(f"{len(issues)} bad record(s), nothing added: {shown}{more}")
+
+
+def parse_date(value: object) -> datetime | None:
+    """A date or datetime in UTC (naive values are taken as UTC); None for empty values."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        parsed = datetime.fromtimestamp(value, tz=UTC)
+    elif isinstance(value, str):
+        try:
+            parsed = date_parser.isoparse(value.strip())
+        except ValueError:
+            try:
+                parsed = date_parser.parse(value.strip())
+            except (ValueError, OverflowError) as exc:
+                raise RecordError(f"unparsable date {value!r}") from exc
+    else:
+        raise RecordError(f"unparsable date {value!r}")
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def _first(record: Mapping[str, object], names: tuple[str, ...]) -> object:
+    for name in names:
+        value = record.get(name)
+        if value not in (None, ""):
+            return value
+    return None
+
+
+def _optional_str(value: object, field: str) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        return str(value).strip() or None
+    raise RecordError(f"field {field!r} must be a string, got {type(value).__name__}")
+
+
+def record_to_document(record: Mapping[str, object], defaults: Mapping[str, str] | None = None) -> DocumentInput:
+    """Build a ``DocumentInput`` from a record; ``defaults`` fill fields the record lacks."""
+    if not isinstance(record, Mapping):
+        raise RecordError(f"expected a JSON object, got {type(record).__name__}")
+    merged = {**(defaults or {}), **{k: v for k, v in record.items() if v not in (None, "")}}
+    text = _first(merged, _ALIASES["text"])
+    if not isinstance(text, str) or not text.strip():
+        raise RecordError("missing or empty 'text'")
+    fields = {
+        name: _optional_str(_first(merged, aliases), aliases[0])
+        for name, aliases in _ALIASES.items()
+        if name not in ("text", "published_at", "fetched_at")
+    }
+    return DocumentInput(
+        text=text,
+        published_at=parse_date(_first(merged, _ALIASES["published_at"])),
+        fetched_at=parse_date(_first(merged, _ALIASES["fetched_at"])),
+        **fields,
+    )

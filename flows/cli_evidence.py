@@ -1,0 +1,144 @@
+"""``sanad evidence``: add, search, inspect and remove evidence."""
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from evidence_store.ingest.records import OnError
+from evidence_store.ingest.sources import load_sources
+from evidence_store.store import EvidenceStore
+from evidence_store.types import SearchHit, SearchMode
+from flows.cli_common import console, err_console, fail, friendly_errors, progress_bar
+from verify.settings import Settings
+
+evidence_app = typer.Typer(
+    help="Manage the evidence store (prior reporting to check claims against).", no_args_is_help=True
+)
+
+StoreOption = typer.Option(None, "--store", help="Store folder (default: SANAD_HOME/evidence).")
+
+
+def open_store(store: Path | None, settings: Settings | None = None) -> EvidenceStore:
+    """The evidence store at ``store`` (or the default one)."""
+    settings = settings or Settings()
+    return EvidenceStore.open(store, settings)
+
+
+def snippet(text: str, width: int = 110) -> str:
+    """One line of at most ``width`` characters."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def hits_table(hits: list[SearchHit], title: str) -> Table:
+    """Search hits as a readable table: rank, scores, publisher, date, snippet."""
+    table = Table(title=title, title_justify="left", show_lines=False)
+    for name, justify in (("#", "right"), ("fused", "right"), ("dense", "right"), ("bm25", "right")):
+        table.add_column(name, justify=justify, no_wrap=True)
+    table.add_column("publisher", max_width=24)
+    table.add_column("date", no_wrap=True)
+    table.add_column("passage", overflow="fold")
+    for hit in hits:
+        passage = hit.passage
+        table.add_row(
+            str(hit.rank),
+            f"{hit.fused_score:.4f}",
+            "" if hit.dense_score is None else f"{hit.dense_score:.3f}",
+            "" if hit.lexical_score is None else f"{hit.lexical_score:.2f}",
+            passage.publisher or "",
+            passage.published_at.date().isoformat() if passage.published_at else "",
+            snippet(passage.text),
+        )
+    return table
+
+
+@evidence_app.command("add")
+def add(
+    sources: list[str] = typer.Argument(..., help="Files (.jsonl, .csv, .txt, .md, .html), folders or URLs."),
+    on_error: OnError = typer.Option("skip", "--on-error", help="skip: add the good records; reject: add nothing."),
+    store: Path | None = StoreOption,
+) -> None:
+    """Add documents to the evidence store (duplicates by content are skipped)."""
+    settings = Settings()
+    with friendly_errors():
+        loaded = load_sources(sources, settings, on_error=on_error)
+        for issue in loaded.issues:
+            err_console.print(f"[yellow]skipped[/yellow] {issue}", highlight=False)
+        if not loaded.documents:
+            raise fail("no documents to add")
+        with open_store(store, settings) as evidence, progress_bar("embedding passages") as update:
+            report = evidence.add(loaded.documents, on_progress=update)
+            stats = evidence.stats()
+    console.print(
+        f"added {len(report.added)} document(s), replaced {len(report.replaced)}, "
+        f"skipped {len(report.duplicates)} duplicate(s), {report.passages_added} new passage(s); "
+        f"store now holds {stats.documents} documents, {stats.passages} passages"
+    )
+
+
+@evidence_app.command("search")
+def search(
+    query: str = typer.Argument(..., help="Text to find evidence for (any language)."),
+    k: int = typer.Option(10, "--k", min=1, max=1000, help="How many passages to show."),
+    lang: str | None = typer.Option(None, "--lang", help="Only passages in this language (ar, en, ...)."),
+    mode: SearchMode = typer.Option("hybrid", "--mode", help="dense, bm25 or hybrid (both, fused by RRF)."),
+    store: Path | None = StoreOption,
+) -> None:
+    """Show the passages that best match QUERY."""
+    with friendly_errors(), open_store(store) as evidence:
+        hits = evidence.search(query, k=k, mode=mode, language=lang)
+    if not hits:
+        console.print("no matching passages")
+        return
+    console.print(hits_table(hits, f"{mode} search: {snippet(query, 80)}"))
+
+
+@evidence_app.command("stats")
+def stats(store: Path | None = StoreOption) -> None:
+    """Counts of documents and passages by language and publisher."""
+    with friendly_errors(), open_store(store) as evidence:
+        summary = evidence.stats()
+    table = Table(title=f"evidence store {summary.path}", title_justify="left", show_header=False)
+    table.add_row("model", f"{summary.model} ({summary.dimension}-d)")
+    table.add_row("index", summary.index_type)
+    table.add_row("documents", str(summary.documents))
+    table.add_row("passages", str(summary.passages))
+    table.add_row("languages", ", ".join(f"{k}: {v}" for k, v in summary.languages.items()) or "-")
+    table.add_row("publishers", ", ".join(f"{k}: {v}" for k, v in summary.publishers.items()) or "-")
+    console.print(table)
+
+
+@evidence_app.command("list")
+def list_documents(store: Path | None = StoreOption) -> None:
+    """The stored documents with their provenance."""
+    with friendly_errors(), open_store(store) as evidence:
+        documents = evidence.documents()
+    table = Table(title=f"{len(documents)} documents", title_justify="left")
+    for column in ("id", "publisher", "date", "lang", "passages", "title / url"):
+        table.add_column(column, overflow="fold")
+    for doc in documents:
+        table.add_row(
+            doc.doc_id,
+            doc.publisher or "",
+            doc.published_at.date().isoformat() if doc.published_at else "",
+            doc.language or "",
+            str(doc.passage_count),
+            snippet(doc.title or doc.url or "", 70),
+        )
+    console.print(table)
+
+
+@evidence_app.command("remove")
+def remove(
+    doc_ids: list[str] = typer.Argument(..., help="Ids of the documents to delete."),
+    store: Path | None = StoreOption,
+) -> None:
+    """Delete documents and their passages from the store and its indexes."""
+    with friendly_errors(), open_store(store) as evidence:
+        removed = evidence.remove(doc_ids)
+    missing = [doc_id for doc_id in doc_ids if doc_id not in removed]
+    if removed:
+        console.print(f"removed {len(removed)} document(s): {', '.join(removed)}")
+    if missing:
+        raise fail(f"no such document(s): {', '.join(missing)}")

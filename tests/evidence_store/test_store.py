@@ -1,0 +1,183 @@
+"""The store keeps DuckDB, FAISS and BM25 in step: add, dedup, replace, delete, reopen, recover."""
+
+import json
+from datetime import UTC, datetime
+
+import duckdb
+import pytest
+
+from evidence_store.db import StoreModelMismatch
+from evidence_store.store import EvidenceStore
+from evidence_store.types import DocumentInput
+from tests.conftest import HashEmbedder
+
+DOCS = [
+    DocumentInput(
+        text="The Treasury designated Cham Wings Airlines for transporting militants.",
+        external_id="treasury",
+        publisher="US Department of the Treasury",
+        url="https://home.treasury.gov/news/press-releases/jl0693",
+        published_at=datetime(2016, 12, 23, tzinfo=UTC),
+        language="en",
+    ),
+    DocumentInput(text="Turkey and the GNA signed a security memorandum in November 2019.", external_id="mou"),
+    DocumentInput(text="وصل وفد من حكومة الشرق الليبي إلى دمشق والتقى وزير الخارجية.", external_id="visit"),
+    DocumentInput(text="The football club won the cup final after extra time.", external_id="football"),
+]
+
+
+def counts(store: EvidenceStore) -> tuple[int, int, int, int]:
+    """(documents, passages in DuckDB, vectors in FAISS, passages in BM25)."""
+    stats = store.stats()
+    return stats.documents, stats.passages, store._dense.size, store._lexical.size
+
+
+@pytest.fixture
+def store(tmp_path, settings, hash_embedder):
+    with EvidenceStore.open(tmp_path / "store", settings, hash_embedder) as opened:
+        opened.add(DOCS)
+        yield opened
+
+
+def test_add_indexes_every_passage_with_provenance(store):
+    assert counts(store) == (4, 4, 4, 4)
+    hit = store.search("Cham Wings militants Treasury", k=1)[0]
+    assert hit.passage.doc_id == "treasury"
+    assert hit.passage.publisher == "US Department of the Treasury"
+    assert hit.passage.url.startswith("https://home.treasury.gov/")
+    assert hit.passage.published_at == datetime(2016, 12, 23, tzinfo=UTC)
+    assert hit.dense_score is not None and hit.lexical_score is not None
+    assert hit.dense_rank == 1 and hit.lexical_rank == 1
+
+
+def test_languages_are_recorded_or_detected(store):
+    languages = {doc.doc_id: doc.language for doc in store.documents()}
+    assert languages == {"treasury": "en", "mou": "en", "visit": "ar", "football": "en"}
+
+
+def test_language_filter_applies_to_both_retrievers(store):
+    for mode in ("dense", "bm25", "hybrid"):
+        hits = store.search("دمشق وفد Cham Wings", k=5, mode=mode, language="ar")
+        assert hits and {hit.passage.language for hit in hits} == {"ar"}, mode
+
+
+def test_re_adding_the_same_content_is_a_duplicate(store):
+    report = store.add([DOCS[0], DOCS[1].model_copy(update={"external_id": "other-id"})])
+    assert report.added == () and report.passages_added == 0
+    assert set(report.duplicates) == {"treasury", "other-id"}
+    assert counts(store) == (4, 4, 4, 4)
+
+
+def test_duplicates_inside_one_batch_are_stored_once(store):
+    text = "A brand new report about flights between Damascus and Benghazi."
+    report = store.add([DocumentInput(text=text), DocumentInput(text="  " + text.replace(" ", "  "))])
+    assert len(report.added) == 1 and len(report.duplicates) == 1
+    assert counts(store) == (5, 5, 5, 5)
+
+
+def test_same_id_with_new_content_replaces_the_old_version(store):
+    report = store.add([DocumentInput(text="The cup final was postponed because of rain.", external_id="football")])
+    assert report.replaced == ("football",) and report.added == ()
+    assert counts(store) == (4, 4, 4, 4)
+    assert store.search("postponed rain", k=1, mode="bm25")[0].passage.doc_id == "football"
+    assert not store.search("extra time", k=4, mode="bm25")
+
+
+def test_remove_deletes_from_every_index(store):
+    assert store.remove(["mou", "missing"]) == ["mou"]
+    assert counts(store) == (3, 3, 3, 3)
+    assert all(hit.passage.doc_id != "mou" for hit in store.search("security memorandum Turkey", k=10))
+    assert store.remove(["mou"]) == []
+
+
+def test_long_documents_are_chunked_and_map_back(tmp_path, settings, hash_embedder):
+    text = " ".join(f"Paragraph {i} reports on the sanctions regime and its effects." for i in range(80))
+    with EvidenceStore.open(tmp_path / "s", settings, hash_embedder) as store:
+        report = store.add([DocumentInput(text=text, external_id="long")])
+        assert report.passages_added > 3
+        passages = store.db.passages_of("long")
+        assert [p.order for p in passages] == list(range(len(passages)))
+        assert all(text[p.char_start : p.char_end] == p.text for p in passages)
+
+
+def test_reopen_loads_the_saved_indexes(tmp_path, settings, hash_embedder):
+    path = tmp_path / "s"
+    with EvidenceStore.open(path, settings, hash_embedder) as store:
+        store.add(DOCS)
+        before = [h.passage.doc_id for h in store.search("Cham Wings", k=4)]
+    with EvidenceStore.open(path, settings, HashEmbedder()) as reopened:
+        assert counts(reopened) == (4, 4, 4, 4)
+        assert [h.passage.doc_id for h in reopened.search("Cham Wings", k=4)] == before
+
+
+def test_opening_with_another_model_is_refused(tmp_path, settings, hash_embedder):
+    path = tmp_path / "s"
+    with EvidenceStore.open(path, settings, hash_embedder) as store:
+        store.add(DOCS[:1])
+    with pytest.raises(StoreModelMismatch, match="test/hash-embedder"):
+        EvidenceStore.open(path, settings, HashEmbedder(name="another/model", dimension=32))
+
+
+def test_indexes_lagging_the_database_are_rebuilt_on_open(tmp_path, settings, hash_embedder):
+    """A crash after the DuckDB commit but before the index saves loses nothing."""
+    path = tmp_path / "s"
+    with EvidenceStore.open(path, settings, hash_embedder) as store:
+        store.add(DOCS[:2])
+        stale_manifest = (path / "manifest.json").read_text()
+        stale_dense = (path / "dense.faiss").read_bytes()
+        store.add(DOCS[2:])
+    (path / "manifest.json").write_text(stale_manifest)
+    (path / "dense.faiss").write_bytes(stale_dense)
+    with EvidenceStore.open(path, settings, hash_embedder) as reopened:
+        assert counts(reopened) == (4, 4, 4, 4)
+        assert json.loads((path / "manifest.json").read_text())["passages"] == 4
+        assert reopened.search("football cup final", k=1)[0].passage.doc_id == "football"
+
+
+def test_a_failed_write_leaves_the_store_as_it_was(tmp_path, settings, hash_embedder, monkeypatch):
+    path = tmp_path / "s"
+    with EvidenceStore.open(path, settings, hash_embedder) as store:
+        store.add(DOCS[:2])
+
+        def explode(*args, **kwargs):
+            raise duckdb.IOException("disk full")
+
+        monkeypatch.setattr(store.db, "_insert_passages", explode)
+        with pytest.raises(duckdb.IOException):
+            store.add(DOCS[2:])
+        monkeypatch.undo()
+        assert counts(store) == (2, 2, 2, 2)
+        assert {d.doc_id for d in store.documents()} == {"treasury", "mou"}
+
+
+def test_empty_or_oversized_documents_are_refused(store, settings):
+    with pytest.raises(ValueError, match="no text"):
+        store.add([DocumentInput(text="\u200f \u200e")])
+    huge = "word " * (settings.max_document_chars // 5 + 10)
+    with pytest.raises(ValueError, match="over the limit"):
+        store.add([DocumentInput(text=huge)])
+    assert counts(store) == (4, 4, 4, 4)
+
+
+@pytest.mark.parametrize("index_type", ["hnsw", "ivf"])
+def test_approximate_index_types(tmp_path, settings, hash_embedder, index_type):
+    chosen = settings.model_copy(update={"index_type": index_type})
+    with EvidenceStore.open(tmp_path / index_type, chosen, hash_embedder) as store:
+        store.add(DOCS)
+        assert store.stats().index_type == index_type
+        assert store.search("Cham Wings Treasury", k=1, mode="dense")[0].passage.doc_id == "treasury"
+        store.remove(["treasury"])
+        assert counts(store) == (3, 3, 3, 3)
+
+
+def test_empty_store_searches_return_nothing(tmp_path, settings, hash_embedder):
+    with EvidenceStore.open(tmp_path / "empty", settings, hash_embedder) as store:
+        assert store.search("anything") == []
+        assert store.stats().passages == 0
+
+
+def test_bad_search_arguments(store):
+    with pytest.raises(ValueError, match="mode"):
+        store.search("x", mode="fuzzy")
+    with pytest.raises(ValueError, match="k must be"):
+        store.search("x", k=0)
