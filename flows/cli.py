@@ -2,6 +2,7 @@
 
 import typer
 
+from flows.cli_demo import demo
 from flows.cli_eval import eval_app
 from flows.cli_evidence import evidence_app
 from flows.cli_models import models_app
@@ -15,3 +16,4 @@ app = typer.Typer(
 app.add_typer(models_app, name="models")
 app.add_typer(evidence_app, name="evidence")
 app.add_typer(eval_app, name="eval")
+app.command("demo")(demo)

@@ -71,22 +71,23 @@ class SentenceTransformerEmbedder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         prompt_name = role if role in self.model.prompts else None
-        parts = []
+        # Sort by length across the whole input (not only inside each progress chunk) so
+        # batches pad little, then restore the caller's order.
+        order = np.argsort([-len(text) for text in texts], kind="stable")
+        vectors = np.empty((len(texts), self.dimension), dtype=np.float32)
         for start in range(0, len(texts), _PROGRESS_CHUNK):
-            batch = texts[start : start + _PROGRESS_CHUNK]
-            parts.append(
-                self.model.encode(
-                    batch,
-                    prompt_name=prompt_name,
-                    batch_size=self.batch_size,
-                    normalize_embeddings=True,
-                    convert_to_numpy=True,
-                    show_progress_bar=False,
-                )
+            positions = order[start : start + _PROGRESS_CHUNK]
+            vectors[positions] = self.model.encode(
+                [texts[i] for i in positions],
+                prompt_name=prompt_name,
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
             )
             if on_progress is not None:
                 on_progress(min(start + _PROGRESS_CHUNK, len(texts)), len(texts))
-        return np.ascontiguousarray(np.vstack(parts), dtype=np.float32)
+        return vectors
 
 
 def default_model_dir(settings: StoreSettings) -> Path:
