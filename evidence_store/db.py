@@ -32,6 +32,8 @@ class DocumentRow:
     content_hash: str
     fetched_at: datetime | None
     raw_text: str
+    claim_reviewed: str | None
+    rating: str | None
     passages: Sequence[tuple[str, int, int, str | None, str]]  # text, start, end, language, tokens
     embeddings: np.ndarray
 
@@ -48,7 +50,9 @@ CREATE TABLE IF NOT EXISTS documents (
     content_hash VARCHAR NOT NULL,
     fetched_at TIMESTAMPTZ,
     added_at TIMESTAMPTZ NOT NULL,
-    raw_text VARCHAR NOT NULL
+    raw_text VARCHAR NOT NULL,
+    claim_reviewed VARCHAR,
+    rating VARCHAR
 );
 CREATE TABLE IF NOT EXISTS passages (
     passage_id BIGINT PRIMARY KEY,
@@ -67,7 +71,7 @@ CREATE INDEX IF NOT EXISTS passages_doc ON passages (doc_id);
 
 _PASSAGE_COLUMNS = """
     p.passage_id, p.doc_id, p.ord, p.text, p.char_start, p.char_end, p.language,
-    d.url, d.title, d.publisher, d.published_at
+    d.url, d.title, d.publisher, d.published_at, d.claim_reviewed, d.rating
 """
 
 
@@ -167,7 +171,7 @@ class EvidenceDB:
             new_ids: list[int] = []
             for row in rows:
                 con.execute(
-                    "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
                         row.doc_id,
                         row.url,
@@ -179,6 +183,8 @@ class EvidenceDB:
                         row.fetched_at,
                         now,
                         row.raw_text,
+                        row.claim_reviewed,
+                        row.rating,
                     ],
                 )
                 ids = list(range(next_id, next_id + len(row.passages)))
@@ -268,7 +274,7 @@ class EvidenceDB:
         """Stored documents (all, or those with the given ids), oldest first."""
         query = (
             "SELECT d.doc_id, d.url, d.title, d.publisher, d.published_at, d.language, d.content_hash, "
-            "d.fetched_at, d.added_at, count(p.passage_id) FROM documents d "
+            "d.fetched_at, d.added_at, count(p.passage_id), d.claim_reviewed, d.rating FROM documents d "
             "LEFT JOIN passages p USING (doc_id) {where} GROUP BY ALL ORDER BY d.added_at, d.doc_id"
         )
         with self.file.connect() as con:

@@ -270,6 +270,8 @@ class EvidenceStore:
                     content_hash=digest,
                     fetched_at=doc.fetched_at,
                     raw_text=doc.text,
+                    claim_reviewed=doc.claim_reviewed,
+                    rating=doc.rating,
                     passages=passages,
                     embeddings=vectors[offset : offset + len(chunks)],
                 )

@@ -24,6 +24,8 @@ class DocumentInput(_Frozen):
     published_at: datetime | None = None
     language: str | None = None
     fetched_at: datetime | None = None
+    claim_reviewed: str | None = None  # set for a prior fact-check (ClaimReview): the claim it rated
+    rating: str | None = None  # and the rating it gave, e.g. "False", "Misleading"
 
 
 class Document(_Frozen):
@@ -39,6 +41,8 @@ class Document(_Frozen):
     fetched_at: datetime | None
     added_at: datetime
     passage_count: int
+    claim_reviewed: str | None = None
+    rating: str | None = None
 
 
 class Passage(_Frozen):
@@ -55,6 +59,8 @@ class Passage(_Frozen):
     title: str | None
     publisher: str | None
     published_at: datetime | None
+    claim_reviewed: str | None = None
+    rating: str | None = None
 
 
 class SearchHit(_Frozen):

@@ -2,7 +2,8 @@
 
 Accepted fields (aliases in brackets): ``text`` (required; [content, body]), ``id``
 [doc_id], ``url``, ``title``, ``publisher`` [source], ``published_at`` [date,
-published], ``lang`` [language], ``fetched_at``. Unknown fields are ignored.
+published], ``lang`` [language], ``fetched_at``, and for a prior fact-check ``claim_reviewed``
+and ``rating``. Unknown fields are ignored.
 """
 
 from collections.abc import Mapping
@@ -25,6 +26,8 @@ _ALIASES = {
     "published_at": ("published_at", "date", "published"),
     "language": ("lang", "language"),
     "fetched_at": ("fetched_at",),
+    "claim_reviewed": ("claim_reviewed",),
+    "rating": ("rating",),
 }
 
 

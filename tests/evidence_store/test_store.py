@@ -181,3 +181,18 @@ def test_bad_search_arguments(store):
         store.search("x", mode="fuzzy")
     with pytest.raises(ValueError, match="k must be"):
         store.search("x", k=0)
+
+
+def test_prior_fact_checks_keep_their_rating(store):
+    check = DocumentInput(
+        text="Claim: Cham Wings flew mercenaries to Benghazi. Our review found the flights carried civilians.",
+        external_id="factcheck-1",
+        publisher="Example Fact Check",
+        claim_reviewed="Cham Wings flew mercenaries to Benghazi",
+        rating="Unproven",
+    )
+    store.add([check])
+    hit = store.search("Cham Wings mercenaries Benghazi", k=1)[0]
+    assert (hit.passage.doc_id, hit.passage.rating) == ("factcheck-1", "Unproven")
+    assert hit.passage.claim_reviewed == "Cham Wings flew mercenaries to Benghazi"
+    assert store.documents(["factcheck-1"])[0].rating == "Unproven"

@@ -1,0 +1,47 @@
+"""The demo: the demo corpus is ingested (idempotently) and Arabic sentences retrieve English reporting."""
+
+import pytest
+from typer.testing import CliRunner
+
+from evidence_store.demo import DEMO_CORPUS
+from evidence_store.ingest.sources import load_jsonl_corpus
+from evidence_store.store import EvidenceStore
+from flows.cli import app
+from tests.conftest import SAMPLE_ARTICLE
+
+DEMO_DOCUMENTS, DEMO_ISSUES = load_jsonl_corpus(DEMO_CORPUS)
+
+
+def test_demo_corpus_is_well_formed():
+    assert not DEMO_ISSUES
+    assert 30 <= len(DEMO_DOCUMENTS) <= 60
+    assert {d.language for d in DEMO_DOCUMENTS} == {"ar", "en"}
+    for doc in DEMO_DOCUMENTS:
+        assert doc.publisher and doc.url and doc.url.startswith("https://") and doc.published_at, doc.external_id
+    assert len({d.external_id for d in DEMO_DOCUMENTS}) == len(DEMO_DOCUMENTS)
+
+
+def test_arabic_sanctions_sentence_retrieves_english_reporting(tmp_path, settings, e5):
+    sentence = 'الرحلات لم تتوقف بين دمشق وبنغازي، وتحديدا على خطوط "أجنحة الشام" المفروض عليها عقوبات أمريكية'
+    with EvidenceStore.open(tmp_path / "demo", settings, e5) as store:
+        store.add(DEMO_DOCUMENTS)
+        hits = store.search(sentence, k=5)
+    english = [hit for hit in hits if hit.passage.language == "en"]
+    assert english, [hit.passage.text[:80] for hit in hits]
+    assert any("sanction" in hit.passage.text.lower() and "Cham Wings" in hit.passage.text for hit in english)
+
+
+def test_demo_command_is_idempotent(sanad_home, e5, tmp_path, monkeypatch):
+    if not SAMPLE_ARTICLE.exists():
+        pytest.skip("sample article not available")
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "models").symlink_to(sanad_home / "models")
+    monkeypatch.setenv("SANAD_HOME", str(home))
+    runner = CliRunner()
+    first = runner.invoke(app, ["demo", "--article", str(SAMPLE_ARTICLE), "--k", "3"], catch_exceptions=False)
+    assert first.exit_code == 0, first.output
+    assert f"{len(DEMO_DOCUMENTS)} new document(s)" in first.output
+    assert "أجنحة الشام" in first.output and "US Department of the Treasury" in first.output
+    again = runner.invoke(app, ["demo", "--article", str(SAMPLE_ARTICLE)], catch_exceptions=False)
+    assert f"0 new document(s), {len(DEMO_DOCUMENTS)} already stored" in again.output
