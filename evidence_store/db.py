@@ -66,6 +66,15 @@ CREATE TABLE IF NOT EXISTS passages (
     embedding FLOAT[{dim}] NOT NULL
 );
 CREATE INDEX IF NOT EXISTS documents_hash ON documents (content_hash);
+CREATE TABLE IF NOT EXISTS feed_items (
+    feed_url VARCHAR NOT NULL,
+    item_key VARCHAR NOT NULL,
+    status VARCHAR NOT NULL,  -- ingested | failed
+    attempts INTEGER NOT NULL,
+    last_error VARCHAR,
+    updated_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (feed_url, item_key)
+);
 CREATE INDEX IF NOT EXISTS passages_doc ON passages (doc_id);
 """
 
@@ -239,6 +248,25 @@ class EvidenceDB:
         con.execute("DELETE FROM passages WHERE doc_id IN (SELECT unnest(?))", [list(doc_ids)])
         con.execute("DELETE FROM documents WHERE doc_id IN (SELECT unnest(?))", [list(doc_ids)])
         return ids
+
+    def feed_items(self, feed_url: str) -> dict[str, tuple[str, int]]:
+        """Item key -> (status, attempts) for every item of ``feed_url`` seen so far."""
+        with self.file.connect() as con:
+            rows = con.execute(
+                "SELECT item_key, status, attempts FROM feed_items WHERE feed_url = ?", [feed_url]
+            ).fetchall()
+        return {key: (status, attempts) for key, status, attempts in rows}
+
+    def record_feed_items(self, feed_url: str, outcomes: Sequence[tuple[str, str, str | None]], now: datetime) -> None:
+        """Upsert (item key, status, error) for items of ``feed_url``, counting attempts."""
+        with self.file.transaction() as con:
+            for key, status, error in outcomes:
+                con.execute(
+                    "INSERT INTO feed_items VALUES (?, ?, ?, 1, ?, ?) ON CONFLICT (feed_url, item_key) DO UPDATE "
+                    "SET status = excluded.status, attempts = feed_items.attempts + 1, "
+                    "last_error = excluded.last_error, updated_at = excluded.updated_at",
+                    [feed_url, key, status, error, now],
+                )
 
     def delete(self, doc_ids: Sequence[str]) -> list[int]:
         """Delete documents and their passages in one transaction; returns removed passage ids."""

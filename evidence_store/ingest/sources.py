@@ -1,17 +1,21 @@
 """One entry point for every source kind: URL, folder, JSONL, CSV, or a single text/HTML file."""
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
+from evidence_store.ingest.claimreview import claim_reviews_in_html, read_claim_review_file
+from evidence_store.ingest.feeds import poll_feed
 from evidence_store.ingest.fetch import FetchError, fetch_url
 from evidence_store.ingest.files import read_file, read_folder
 from evidence_store.ingest.html import NoArticleText, html_to_document
 from evidence_store.ingest.records import IngestIssue, IngestRejected, OnError
 from evidence_store.ingest.tabular import read_csv, read_jsonl
 from evidence_store.settings import StoreSettings
-from evidence_store.types import DocumentInput
+from evidence_store.store import EvidenceStore
+from evidence_store.types import AddReport, DocumentInput
 
 
 class Loaded(BaseModel):
@@ -27,26 +31,32 @@ def is_url(source: str) -> bool:
     return source.lower().startswith(("http://", "https://"))
 
 
-def read_url(url: str, settings: StoreSettings) -> DocumentInput | IngestIssue:
-    """Fetch a page and extract its article (HTML) or take its text (plain text)."""
+def read_url(url: str, settings: StoreSettings) -> Iterator[DocumentInput | IngestIssue]:
+    """Fetch a page: its ClaimReview fact-checks if it has any, else its article (HTML) or text."""
     try:
         page = fetch_url(url, settings)
     except FetchError as exc:
-        return IngestIssue(source=url, line=None, message=str(exc).removeprefix(f"{url}: "))
+        yield IngestIssue(source=url, line=None, message=str(exc).removeprefix(f"{url}: "))
+        return
     if page.content_type in ("text/html", "application/xhtml+xml"):
+        fact_checks = claim_reviews_in_html(page.text, page.final_url)
+        if fact_checks:
+            yield from (doc.model_copy(update={"fetched_at": page.fetched_at}) for doc in fact_checks)
+            return
         try:
-            return html_to_document(page.text, url=page.final_url, fetched_at=page.fetched_at)
+            yield html_to_document(page.text, url=page.final_url, fetched_at=page.fetched_at)
         except NoArticleText:
-            return IngestIssue(source=url, line=None, message="no article text in the page")
-    if page.content_type in ("text/plain", "text/markdown") and page.text.strip():
-        return DocumentInput(text=page.text, url=page.final_url, fetched_at=page.fetched_at)
-    return IngestIssue(source=url, line=None, message=f"{page.content_type} is not an article page")
+            yield IngestIssue(source=url, line=None, message="no article text in the page")
+    elif page.content_type in ("text/plain", "text/markdown") and page.text.strip():
+        yield DocumentInput(text=page.text, url=page.final_url, fetched_at=page.fetched_at)
+    else:
+        yield IngestIssue(source=url, line=None, message=f"{page.content_type} is not an article page")
 
 
 def read_source(source: str, settings: StoreSettings) -> Iterator[DocumentInput | IngestIssue]:
     """Documents (or issues) from one source, chosen by its form."""
     if is_url(source):
-        yield read_url(source, settings)
+        yield from read_url(source, settings)
         return
     path = Path(source)
     if not path.exists():
@@ -57,6 +67,8 @@ def read_source(source: str, settings: StoreSettings) -> Iterator[DocumentInput 
         yield from read_jsonl(path)
     elif path.suffix.lower() == ".csv":
         yield from read_csv(path)
+    elif path.suffix.lower() in (".json", ".jsonld"):
+        yield from read_claim_review_file(path)
     else:
         yield read_file(path)
 
@@ -80,3 +92,49 @@ def load_jsonl_corpus(path: Path) -> tuple[list[DocumentInput], Sequence[IngestI
     for item in read_jsonl(path):
         (issues if isinstance(item, IngestIssue) else documents).append(item)
     return documents, issues
+
+
+# A feed item that failed this many polls in a row is not tried again.
+MAX_FEED_ATTEMPTS = 3
+
+
+class FeedIngest(BaseModel):
+    """One feed polled into a store: items seen, new items, documents added, problems."""
+
+    model_config = ConfigDict(frozen=True)
+
+    feed_url: str
+    items: int
+    new_items: int
+    added: AddReport
+    issues: tuple[IngestIssue, ...]
+
+
+def ingest_feed(
+    store: EvidenceStore,
+    feed_url: str,
+    settings: StoreSettings,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> FeedIngest:
+    """Poll ``feed_url`` and add its new items to ``store``; an item is never ingested twice."""
+    state = store.db.feed_items(feed_url)
+    seen = {key for key, (status, attempts) in state.items() if status == "ingested" or attempts >= MAX_FEED_ATTEMPTS}
+    poll = poll_feed(feed_url, seen, settings, lambda url: list(read_url(url, settings)))
+    documents = [doc for outcome in poll.outcomes for doc in outcome.documents]
+    added = store.add(documents, on_progress=on_progress) if documents else AddReport()
+    store.db.record_feed_items(
+        feed_url,
+        [
+            (
+                outcome.key,
+                "ingested" if outcome.documents else "failed",
+                "; ".join(issue.message for issue in outcome.issues) or None,
+            )
+            for outcome in poll.outcomes
+        ],
+        datetime.now(UTC),
+    )
+    issues = [*poll.issues, *(issue for outcome in poll.outcomes for issue in outcome.issues)]
+    return FeedIngest(
+        feed_url=feed_url, items=poll.items, new_items=len(poll.outcomes), added=added, issues=tuple(issues)
+    )

@@ -45,7 +45,7 @@ def server():
 
 
 def test_html_article_is_fetched_and_extracted(server, settings):
-    doc = read_url(f"{server}/moved", settings)
+    (doc,) = read_url(f"{server}/moved", settings)
     assert isinstance(doc, DocumentInput)
     assert doc.url == f"{server}/article"  # the final URL after the redirect
     assert "Damascus and Benghazi" in doc.text and "Home" not in doc.text
