@@ -1,14 +1,45 @@
 """The application's settings: the evidence store's plus verification and reports."""
 
 from pathlib import Path
+from typing import Literal
+
+from pydantic import SecretStr
 
 from evidence_store.settings import StoreSettings
+
+StanceBackend = Literal["trained", "cross-encoder", "llm"]
 
 
 class Settings(StoreSettings):
     """Everything Sanad reads from ``SANAD_*`` environment variables (data under ``SANAD_HOME``)."""
 
     max_article_chars: int = 3_000_000
+
+    # stance: the trained e5 LoRA cross-encoder (default), any sentence-transformers CrossEncoder, or an LLM judge
+    stance_backend: StanceBackend = "trained"
+    stance_model_dir: Path | None = None  # trained model folder; None: the one shipped in verify/models/stance
+    stance_cross_encoder: str | None = None  # CrossEncoder name or path for backend "cross-encoder"
+    stance_batch_size: int = 32
+    stance_quantize: bool = True  # dynamic int8 linear layers for the trained model (CPU)
+    llm_base_url: str = "http://127.0.0.1:8000/v1"  # OpenAI-compatible chat API
+    llm_model: str | None = None
+    llm_api_key: SecretStr | None = None
+    llm_timeout_s: float = 30.0
+    llm_retries: int = 2
+
+    # verdicts: passages below relevance_floor cannot decide; full weight from relevance_full up
+    verdict_relevance_floor: float = 0.76
+    verdict_relevance_full: float = 0.81
+    verdict_min_strength: float = 0.3  # weakest gated stance probability that may decide a verdict
+    verdict_conflict_strength: float = 0.6  # both sides this strong: disputed, flagged conflicting
+    verdict_top_k: int = 5  # passages retrieved per claim
+    verdict_max_citations: int = 3
+
+    # flows and schedules (cron in the server's timezone, UTC by default)
+    feeds: list[str] = []  # RSS/Atom feeds of the desk's sources, polled by ingest-evidence
+    ingest_cron: str = "0 * * * *"  # hourly
+    reverify_cron: str = "30 2 * * *"  # nightly
+    batch_concurrency: int = 2  # articles verified at once by verify-batch
 
     @property
     def reports_db(self) -> Path:

@@ -1,0 +1,118 @@
+"""The ``ingest-evidence`` flow: files, folders, URLs, ClaimReview fact-checks and feeds into the store."""
+
+from enum import StrEnum
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from pydantic import BaseModel, Field
+
+from evidence_store.ingest.records import IngestIssue
+from evidence_store.ingest.sources import FeedIngest, ingest_feed, load_sources
+from evidence_store.types import AddReport
+from flows import runtime
+
+
+class OnError(StrEnum):
+    skip = "skip"
+    reject = "reject"
+
+
+class IngestRequest(BaseModel):
+    """What to ingest. Feeds only contribute items not seen before."""
+
+    sources: list[str] = Field(
+        default_factory=list,
+        title="Files, folders or URLs",
+        description="Paths on the worker (.jsonl, .csv, .json ClaimReview, .txt, .md, .html, folders) or web pages.",
+    )
+    feeds: list[str] = Field(default_factory=list, title="RSS/Atom feeds", description="Only new items are ingested.")
+    on_error: OnError = Field(
+        OnError.skip, title="Bad records", description="skip: add the good ones; reject: add nothing from the sources."
+    )
+
+
+class IngestSummary(BaseModel):
+    """What one ingest run added."""
+
+    documents_added: int
+    documents_replaced: int
+    duplicates: int
+    passages_added: int
+    feed_items_new: int
+    issues: list[str]
+
+
+@task(name="load-sources", retries=2, retry_delay_seconds=[5, 30])
+def load_sources_task(sources: list[str], on_error: OnError) -> tuple[list, list[IngestIssue]]:
+    """Parse sources into documents; network failures are retried."""
+    loaded = load_sources(sources, runtime.settings(), on_error=on_error.value)
+    return list(loaded.documents), list(loaded.issues)
+
+
+@task(name="add-documents")
+def add_documents_task(documents: list) -> AddReport:
+    """Chunk, embed and index documents, logging progress."""
+    logger = get_run_logger()
+    return runtime.evidence_store().add(documents, on_progress=runtime.progress_logger(logger, "embedded passages"))
+
+
+@task(name="poll-feed", retries=2, retry_delay_seconds=[10, 60])
+def poll_feed_task(feed_url: str) -> FeedIngest:
+    """Ingest a feed's unseen items."""
+    logger = get_run_logger()
+    result = ingest_feed(
+        runtime.evidence_store(), feed_url, runtime.settings(), runtime.progress_logger(logger, f"{feed_url} passages")
+    )
+    logger.info(
+        "%s: %d items, %d new, %d documents added", feed_url, result.items, result.new_items, len(result.added.added)
+    )
+    return result
+
+
+def _markdown(summary: IngestSummary, sources: list[str], feeds: list[str]) -> str:
+    lines = [
+        "# Evidence ingest",
+        "",
+        f"- sources: {len(sources)}, feeds: {len(feeds)}",
+        f"- documents added: **{summary.documents_added}**, replaced: {summary.documents_replaced}, "
+        f"duplicates skipped: {summary.duplicates}",
+        f"- passages added: {summary.passages_added}; new feed items: {summary.feed_items_new}",
+    ]
+    if summary.issues:
+        lines += ["", f"## Problems ({len(summary.issues)})", ""] + [f"- {issue}" for issue in summary.issues[:50]]
+    return "\n".join(lines)
+
+
+@flow(name="ingest-evidence")
+def ingest_evidence(request: IngestRequest = IngestRequest()) -> IngestSummary:  # noqa: B008 (Prefect form default)
+    """Add documents from files, folders, URLs and feeds; with nothing given, poll the configured feeds."""
+    if not request.sources and not request.feeds:
+        request = request.model_copy(update={"feeds": runtime.settings().feeds})
+    logger = get_run_logger()
+    reports: list[AddReport] = []
+    issues: list[str] = []
+    if request.sources:
+        documents, source_issues = load_sources_task(request.sources, request.on_error)
+        issues += [str(issue) for issue in source_issues]
+        for issue in source_issues:
+            logger.warning("skipped %s", issue)
+        if documents:
+            reports.append(add_documents_task(documents))
+    new_items = 0
+    for feed_url in request.feeds:
+        result = poll_feed_task(feed_url)
+        reports.append(result.added)
+        new_items += result.new_items
+        issues += [str(issue) for issue in result.issues]
+    summary = IngestSummary(
+        documents_added=sum(len(r.added) for r in reports),
+        documents_replaced=sum(len(r.replaced) for r in reports),
+        duplicates=sum(len(r.duplicates) for r in reports),
+        passages_added=sum(r.passages_added for r in reports),
+        feed_items_new=new_items,
+        issues=issues,
+    )
+    create_markdown_artifact(
+        key="evidence-ingest", markdown=_markdown(summary, request.sources, request.feeds), description="Ingest summary"
+    )
+    return summary
