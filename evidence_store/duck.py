@@ -40,10 +40,13 @@ def _close_all() -> None:
 class DuckFile:
     """One DuckDB file shared by the threads of a process, opened lazily and released when idle."""
 
-    def __init__(self, path: Path, *, idle_release_s: float = 2.0, lock_timeout_s: float = 60.0) -> None:
+    def __init__(
+        self, path: Path, *, idle_release_s: float = 2.0, lock_timeout_s: float = 60.0, read_only: bool = False
+    ) -> None:
         self.path = Path(path)
         self.idle_release_s = idle_release_s
         self.lock_timeout_s = lock_timeout_s
+        self.read_only = read_only  # several read-only processes may share the file; a writer excludes them all
         self._con: duckdb.DuckDBPyConnection | None = None
         self._lock = threading.RLock()
         self._timer: threading.Timer | None = None
@@ -54,7 +57,7 @@ class DuckFile:
         delay = 0.02
         while True:
             try:
-                return duckdb.connect(str(self.path))
+                return duckdb.connect(str(self.path), read_only=self.read_only)
             except duckdb.IOException as exc:
                 if not _is_lock_error(exc):
                     raise
@@ -84,7 +87,8 @@ class DuckFile:
                 self._timer.cancel()
                 self._timer = None
             if self._con is None:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
+                if not self.read_only:
+                    self.path.parent.mkdir(parents=True, exist_ok=True)
                 self._con = self._open()
             try:
                 yield self._con

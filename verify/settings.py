@@ -41,6 +41,11 @@ class Settings(StoreSettings):
     reverify_cron: str = "30 2 * * *"  # nightly
     batch_concurrency: int = 2  # articles verified at once by verify-batch
 
+    # reports: who publishes the ClaimReview exports, and the address of each review ({claim_id} is URL-quoted)
+    organisation_name: str = "Sanad"
+    organisation_url: str = "https://github.com/sanad-factcheck/sanad"
+    claimreview_url_template: str = "{organisation_url}#claim-{claim_id}"
+
     @property
     def reports_db(self) -> Path:
         """DuckDB file of runs, claims, verdicts and reviews."""

@@ -1,0 +1,96 @@
+"""Real domain objects (Article, Claim, Passage, Citation, Verdict) for report tests."""
+
+from datetime import UTC, datetime
+
+from evidence_store.types import Passage
+from verify.types import Article, Citation, Claim, StanceScore, Verdict, VerdictLabel
+
+SENTENCES = (
+    "وصل وفد من قوات حفتر إلى دمشق يوم الأحد.",
+    "The US Treasury designated Cham Wings in December 2016, the minister said.",
+    "Turkey has 20,000 soldiers in Libya.",
+)
+PUBLISHERS = ("US Department of the Treasury", "Reuters", "Al Jazeera", "BBC Arabic")
+NOW = datetime(2026, 11, 29, 4, 0, tzinfo=UTC)
+
+
+def make_article(article_id: str = "article-1", sentences: tuple[str, ...] = SENTENCES) -> Article:
+    """An article whose text is ``sentences`` joined by spaces."""
+    return Article(
+        article_id=article_id,
+        text=" ".join(sentences),
+        title=f"Haftar's delegation in Damascus ({article_id})",
+        publisher="Arabi21",
+        url=f"https://example.org/news/{article_id}",
+        published_at=datetime(2020, 3, 3, tzinfo=UTC),
+        language="ar",
+    )
+
+
+def make_claims(article: Article, sentences: tuple[str, ...] = SENTENCES) -> list[Claim]:
+    """One claim per sentence, with spans into ``article.text``; the second has a speaker."""
+    claims, previous = [], None
+    for index, sentence in enumerate(sentences):
+        start = article.text.index(sentence)
+        claims.append(
+            Claim(
+                claim_id=f"{article.article_id}:c{index}",
+                article_id=article.article_id,
+                text=sentence,
+                start=start,
+                end=start + len(sentence),
+                language="ar" if index == 0 else "en",
+                checkworthiness=0.5 + index / 10,
+                claim_type="quote" if index == 1 else "factual",
+                speaker="the Foreign Minister" if index == 1 else None,
+                attributed_content="The US Treasury designated Cham Wings in December 2016." if index == 1 else None,
+                title=article.title,
+                previous_sentence=previous,
+            )
+        )
+        previous = sentence
+    return claims
+
+
+def make_passage(passage_id: int, publisher: str | None = None, text: str | None = None) -> Passage:
+    """A passage of document ``doc-{passage_id}`` with full provenance."""
+    return Passage(
+        passage_id=passage_id,
+        doc_id=f"doc-{passage_id}",
+        order=0,
+        text=text or f"Evidence passage number {passage_id} about Cham Wings and Haftar.",
+        char_start=0,
+        char_end=60,
+        language="en",
+        url=f"https://evidence.example.com/doc/{passage_id}",
+        title=f"Document {passage_id}",
+        publisher=publisher or PUBLISHERS[passage_id % len(PUBLISHERS)],
+        published_at=datetime(2016, 12, 1 + passage_id % 28, tzinfo=UTC),
+    )
+
+
+def make_citation(passage: Passage, supports: float = 0.8, refutes: float = 0.1) -> Citation:
+    """A citation of ``passage`` with the given stance."""
+    stance = StanceScore(supports=supports, refutes=refutes, neutral=round(1 - supports - refutes, 6))
+    return Citation(passage=passage, stance=stance, relevance=0.86, weight=0.5)
+
+
+def make_verdict(
+    claim: Claim,
+    label: VerdictLabel,
+    confidence: float = 0.8,
+    passage_ids: tuple[int, ...] = (1,),
+    conflicting: bool = False,
+) -> Verdict:
+    """A verdict on ``claim`` citing ``passage_ids`` (none when unverified)."""
+    citations = () if label == "unverified" else tuple(make_citation(make_passage(pid)) for pid in passage_ids)
+    return Verdict(
+        claim_text=claim.check_text,
+        label=label,
+        confidence=confidence,
+        conflicting=conflicting,
+        citations=citations,
+        justification=f"{label} by {len(citations)} passage(s)",
+        stance_model="test/stance",
+        created_at=NOW,
+    )

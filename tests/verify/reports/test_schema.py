@@ -1,0 +1,91 @@
+"""Schema migrations: ordered, transactional, upgrading old databases without losing rows."""
+
+from datetime import UTC, datetime
+
+import duckdb
+import pytest
+
+from evidence_store.duck import DuckFile
+from tests.verify.reports.factories import make_article, make_claims, make_verdict
+from verify.reports import ReportsError, ReportStore
+from verify.reports.schema import LATEST_VERSION, MIGRATIONS, Migration, migrate, schema_version
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def test_migrations_are_numbered_in_order():
+    assert [m.version for m in MIGRATIONS] == list(range(1, len(MIGRATIONS) + 1))
+    assert len(MIGRATIONS) == LATEST_VERSION
+
+
+def test_a_version_1_database_is_upgraded_without_losing_rows(db_path):
+    article = make_article()
+    claim = make_claims(article)[0]
+    with duckdb.connect(str(db_path)) as con:
+        con.execute("BEGIN")
+        assert migrate(con, MIGRATIONS[:1]) == 1
+        con.execute("INSERT INTO runs VALUES ('r1', 'verify-article', '{}', 'completed', ?, ?, NULL, 'h', 1)", [T0, T0])
+        con.execute(
+            "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [article.article_id, None, None, None, None, "ar", article.text, T0],
+        )
+        con.execute(
+            "INSERT INTO claims VALUES (?, ?, ?, ?, ?, 'ar', 0.7, 'factual', NULL, NULL, NULL, NULL, ?)",
+            [claim.claim_id, article.article_id, claim.text, claim.start, claim.end, T0],
+        )
+        con.execute(
+            "INSERT INTO verdicts (claim_id, run_id, label, confidence, conflicting, justification, claim_text, "
+            "stance_model, embedding_model, store_generation, created_at, recorded_at) "
+            "VALUES (?, 'r1', 'unverified', 0.3, false, 'no evidence', ?, 's', 'e5', 1, ?, ?)",
+            [claim.claim_id, claim.text, T0, T0],
+        )
+        con.execute("COMMIT")
+
+    store = ReportStore(db_path, read_only=True)  # even a reader upgrades, with one short write
+    rows = store.report()
+
+    assert [(r.claim.claim_id, r.verdict.verdict.label) for r in rows] == [(claim.claim_id, "unverified")]
+    assert rows[0].review_reasons == ("low confidence",)
+    assert store.run("r1").status == "completed"
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        assert schema_version(con) == LATEST_VERSION
+        assert con.execute("SELECT count(*) FROM claims_needing_review").fetchall() == [(1,)]
+
+
+def test_a_failing_migration_changes_nothing(db_path, store):
+    article = make_article()
+    claims = make_claims(article)
+    run_id = store.start_run("verify-article")
+    store.record_article(article)
+    store.record_claims(claims)
+    store.record_verdicts(
+        run_id, [(claims[0], make_verdict(claims[0], "supported"))], embedding_model="e5", store_generation=1
+    )
+    broken = (
+        *MIGRATIONS,
+        Migration(
+            LATEST_VERSION + 1, "half-done", ("ALTER TABLE claims ADD COLUMN note VARCHAR", "SELECT * FROM nowhere")
+        ),
+    )
+    file = DuckFile(db_path, idle_release_s=0)
+    with pytest.raises(duckdb.CatalogException), file.transaction() as con:
+        migrate(con, broken)
+
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        assert schema_version(con) == LATEST_VERSION
+        assert "note" not in [row[0] for row in con.execute("DESCRIBE claims").fetchall()]
+    assert len(store.report()) == 3
+
+
+def test_newer_or_foreign_databases_are_refused(tmp_path, store, db_path):
+    store.record_article(make_article())
+    with duckdb.connect(str(db_path)) as con:
+        con.execute("INSERT INTO schema_version VALUES (99, 'from the future', now())")
+    with pytest.raises(ReportsError, match="schema version 99, newer than this Sanad knows"):
+        ReportStore(db_path).report()
+
+    foreign = tmp_path / "evidence.duckdb"
+    with duckdb.connect(str(foreign)) as con:
+        con.execute("CREATE TABLE documents (doc_id VARCHAR)")
+    with pytest.raises(ReportsError, match="not a Sanad reports database"):
+        ReportStore(foreign).record_article(make_article())

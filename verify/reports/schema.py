@@ -1,0 +1,237 @@
+"""The reports database schema, as an ordered list of migrations applied in one transaction.
+
+A migration is never edited once released: change the schema by appending one (views and
+macros are replaced with ``CREATE OR REPLACE``). ``schema_version`` keeps one row per
+applied migration.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import duckdb
+
+from verify.reports.types import ReportsError
+
+REVIEW_BELOW = 0.6  # confidence under which the ``claims_needing_review`` view asks for a reviewer
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One step of the schema: statements run in order, in the caller's transaction."""
+
+    version: int
+    name: str
+    statements: tuple[str, ...]
+
+
+_TABLES = (
+    """CREATE TABLE runs (
+        run_id VARCHAR PRIMARY KEY,
+        kind VARCHAR NOT NULL,
+        parameters JSON NOT NULL,
+        status VARCHAR NOT NULL CHECK (status IN ('running', 'completed', 'failed')),
+        started_at TIMESTAMPTZ NOT NULL,
+        finished_at TIMESTAMPTZ,
+        error VARCHAR,
+        host VARCHAR NOT NULL,
+        pid INTEGER NOT NULL
+    )""",
+    """CREATE TABLE articles (
+        article_id VARCHAR PRIMARY KEY,
+        url VARCHAR,
+        title VARCHAR,
+        publisher VARCHAR,
+        published_at TIMESTAMPTZ,
+        language VARCHAR,
+        text VARCHAR NOT NULL,
+        first_seen TIMESTAMPTZ NOT NULL
+    )""",
+    """CREATE TABLE claims (
+        claim_id VARCHAR PRIMARY KEY,
+        article_id VARCHAR NOT NULL,
+        text VARCHAR NOT NULL,
+        span_start INTEGER NOT NULL,
+        span_end INTEGER NOT NULL,
+        language VARCHAR,
+        checkworthiness DOUBLE NOT NULL CHECK (checkworthiness BETWEEN 0 AND 1),
+        claim_type VARCHAR NOT NULL,
+        speaker VARCHAR,
+        attributed_content VARCHAR,
+        title VARCHAR,
+        context VARCHAR,
+        first_seen TIMESTAMPTZ NOT NULL
+    )""",
+    "CREATE INDEX claims_article ON claims (article_id)",
+    "CREATE SEQUENCE verdict_ids START 1",
+    """CREATE TABLE verdicts (
+        verdict_id BIGINT PRIMARY KEY DEFAULT nextval('verdict_ids'),
+        claim_id VARCHAR NOT NULL,
+        run_id VARCHAR NOT NULL,
+        label VARCHAR NOT NULL CHECK (label IN ('supported', 'disputed', 'unverified')),
+        confidence DOUBLE NOT NULL CHECK (confidence BETWEEN 0 AND 1),
+        conflicting BOOLEAN NOT NULL,
+        justification VARCHAR NOT NULL,
+        claim_text VARCHAR NOT NULL,
+        stance_model VARCHAR NOT NULL,
+        embedding_model VARCHAR NOT NULL,
+        store_generation BIGINT NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL,
+        recorded_at TIMESTAMPTZ NOT NULL
+    )""",
+    "CREATE INDEX verdicts_claim ON verdicts (claim_id)",
+    """CREATE TABLE verdict_evidence (
+        verdict_id BIGINT NOT NULL,
+        rank INTEGER NOT NULL,
+        passage_id BIGINT NOT NULL,
+        doc_id VARCHAR NOT NULL,
+        passage_order INTEGER NOT NULL,
+        char_start INTEGER NOT NULL,
+        char_end INTEGER NOT NULL,
+        language VARCHAR,
+        url VARCHAR,
+        title VARCHAR,
+        publisher VARCHAR,
+        published_at TIMESTAMPTZ,
+        claim_reviewed VARCHAR,
+        rating VARCHAR,
+        passage_text VARCHAR NOT NULL,
+        p_supports DOUBLE NOT NULL,
+        p_refutes DOUBLE NOT NULL,
+        p_neutral DOUBLE NOT NULL,
+        relevance DOUBLE NOT NULL,
+        weight DOUBLE NOT NULL,
+        PRIMARY KEY (verdict_id, rank)
+    )""",
+    "CREATE SEQUENCE review_ids START 1",
+    """CREATE TABLE reviews (
+        review_id BIGINT PRIMARY KEY DEFAULT nextval('review_ids'),
+        claim_id VARCHAR NOT NULL,
+        verdict_id BIGINT,
+        label VARCHAR NOT NULL CHECK (label IN ('supported', 'disputed', 'unverified')),
+        note VARCHAR NOT NULL,
+        reviewer VARCHAR NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL
+    )""",
+    "CREATE INDEX reviews_claim ON reviews (claim_id)",
+)
+
+_VIEWS = (
+    """CREATE OR REPLACE VIEW verdict_history AS
+    SELECT v.*,
+           lag(v.verdict_id) OVER w AS previous_verdict_id,
+           lag(v.label) OVER w AS previous_label,
+           v.verdict_id = max(v.verdict_id) OVER (PARTITION BY v.claim_id) AS is_latest
+    FROM verdicts v
+    WINDOW w AS (PARTITION BY v.claim_id ORDER BY v.verdict_id)""",
+    """CREATE OR REPLACE VIEW evidence_items AS
+    SELECT verdict_id, rank, passage_id,
+           struct_pack(rank := rank, passage_id := passage_id, doc_id := doc_id,
+                       passage_order := passage_order, char_start := char_start, char_end := char_end,
+                       language := language, url := url, title := title, publisher := publisher,
+                       published_at := published_at, claim_reviewed := claim_reviewed, rating := rating,
+                       passage_text := passage_text, p_supports := p_supports, p_refutes := p_refutes,
+                       p_neutral := p_neutral, relevance := relevance, weight := weight) AS item
+    FROM verdict_evidence""",
+    """CREATE OR REPLACE VIEW latest_reviews AS
+    SELECT * FROM reviews
+    QUALIFY row_number() OVER (PARTITION BY claim_id ORDER BY review_id DESC) = 1""",
+    # one row per claim (only_run NULL: its latest verdict; else its last verdict of that run)
+    """CREATE OR REPLACE MACRO claim_report(review_below, only_run) AS TABLE
+    WITH picked AS (
+        SELECT * FROM verdict_history
+        WHERE only_run IS NULL OR run_id = only_run
+        QUALIFY row_number() OVER (PARTITION BY claim_id ORDER BY verdict_id DESC) = 1
+    ), evidence_lists AS (
+        SELECT verdict_id, list(item ORDER BY rank) AS evidence FROM evidence_items GROUP BY verdict_id
+    ), joined AS (
+        SELECT c.claim_id, c.article_id, c.text AS claim_text, c.span_start, c.span_end,
+               c.language AS claim_language, c.checkworthiness, c.claim_type, c.speaker,
+               c.attributed_content, c.title AS claim_title, c.context,
+               a.url AS article_url, a.title AS article_title, a.publisher AS article_publisher,
+               a.published_at AS article_published_at, a.language AS article_language,
+               a.first_seen AS article_first_seen,
+               v.verdict_id, v.run_id, v.label, v.confidence, v.conflicting, v.justification,
+               v.claim_text AS verified_text, v.stance_model, v.embedding_model, v.store_generation,
+               v.created_at AS verdict_created_at, v.recorded_at, v.previous_label, v.is_latest,
+               e.evidence[1].publisher AS top_publisher, e.evidence[1].published_at AS top_published_at,
+               e.evidence[1].url AS top_url, coalesce(len(e.evidence), 0) AS evidence_count, e.evidence,
+               r.review_id, r.verdict_id AS review_verdict_id, r.label AS review_label, r.note AS review_note,
+               r.reviewer, r.created_at AS reviewed_at,
+               v.verdict_id IS NOT NULL
+                   AND (r.review_id IS NULL OR r.verdict_id IS NULL OR r.verdict_id < v.verdict_id) AS unreviewed
+        FROM claims c
+        JOIN articles a ON a.article_id = c.article_id
+        LEFT JOIN picked v ON v.claim_id = c.claim_id
+        LEFT JOIN evidence_lists e ON e.verdict_id = v.verdict_id
+        LEFT JOIN latest_reviews r ON r.claim_id = c.claim_id
+        WHERE only_run IS NULL OR v.verdict_id IS NOT NULL
+    )
+    SELECT * EXCLUDE (unreviewed),
+           CASE WHEN unreviewed THEN list_concat(list_concat(
+               CASE WHEN confidence < review_below THEN ['low confidence'] ELSE []::VARCHAR[] END,
+               CASE WHEN conflicting THEN ['conflicting'] ELSE []::VARCHAR[] END),
+               CASE WHEN previous_label <> label THEN ['changed'] ELSE []::VARCHAR[] END)
+           ELSE []::VARCHAR[] END AS review_reasons,
+           len(review_reasons) > 0 AS needs_review
+    FROM joined""",
+    f"CREATE OR REPLACE VIEW latest_verdicts AS SELECT * FROM claim_report({REVIEW_BELOW}, NULL)",
+    "CREATE OR REPLACE VIEW claims_needing_review AS SELECT * FROM latest_verdicts WHERE needs_review",
+    """CREATE OR REPLACE VIEW verdict_changes AS
+    SELECT h.claim_id, h.claim_text, h.run_id, h.recorded_at AS changed_at,
+           h.previous_verdict_id AS old_verdict_id, h.verdict_id AS new_verdict_id,
+           h.previous_label AS old_label, h.label AS new_label,
+           p.confidence AS old_confidence, h.confidence AS new_confidence,
+           coalesce((SELECT list(i.item ORDER BY i.rank) FROM evidence_items i
+                     WHERE i.verdict_id = h.verdict_id AND i.passage_id NOT IN
+                         (SELECT o.passage_id FROM verdict_evidence o WHERE o.verdict_id = h.previous_verdict_id)),
+                    []) AS evidence_added,
+           coalesce((SELECT list(i.item ORDER BY i.rank) FROM evidence_items i
+                     WHERE i.verdict_id = h.previous_verdict_id AND i.passage_id NOT IN
+                         (SELECT n.passage_id FROM verdict_evidence n WHERE n.verdict_id = h.verdict_id)),
+                    []) AS evidence_removed
+    FROM verdict_history h
+    JOIN verdicts p ON p.verdict_id = h.previous_verdict_id
+    WHERE h.previous_label <> h.label""",
+)
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "tables: runs, articles, claims, verdicts, verdict_evidence, reviews", _TABLES),
+    Migration(2, "views: latest_verdicts, claims_needing_review, verdict_changes", _VIEWS),
+)
+LATEST_VERSION = MIGRATIONS[-1].version
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The version of the open database: 0 when it is empty; an error if it is not a reports database."""
+    tables = {name for (name,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    if "schema_version" not in tables:
+        if tables:
+            raise ReportsError(f"this database is not a Sanad reports database (it has tables {sorted(tables)})")
+        return 0
+    return int(con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchall()[0][0])
+
+
+def migrate(con: duckdb.DuckDBPyConnection, migrations: tuple[Migration, ...] = MIGRATIONS) -> int:
+    """Bring the database up to the last migration inside the caller's transaction; returns the version."""
+    version = schema_version(con)
+    known = migrations[-1].version
+    if version > known:
+        raise ReportsError(
+            f"the reports database is at schema version {version}, newer than this Sanad knows ({known}); "
+            "upgrade Sanad to read it"
+        )
+    if version == 0:
+        con.execute(
+            "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, "
+            "applied_at TIMESTAMPTZ NOT NULL)"
+        )
+    for migration in migrations:
+        if migration.version <= version:
+            continue
+        for statement in migration.statements:
+            con.execute(statement)
+        con.execute(
+            "INSERT INTO schema_version VALUES (?, ?, ?)", [migration.version, migration.name, datetime.now(UTC)]
+        )
+        version = migration.version
+    return version
