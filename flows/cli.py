@@ -6,6 +6,8 @@ from flows.cli_demo import demo
 from flows.cli_eval import eval_app
 from flows.cli_evidence import evidence_app
 from flows.cli_models import models_app
+from flows.cli_reports import export_app, report, review
+from flows.cli_train import train_app
 
 app = typer.Typer(
     name="sanad",
@@ -16,4 +18,8 @@ app = typer.Typer(
 app.add_typer(models_app, name="models")
 app.add_typer(evidence_app, name="evidence")
 app.add_typer(eval_app, name="eval")
+app.add_typer(train_app, name="train")
 app.command("demo")(demo)
+app.command("report")(report)
+app.command("review")(review)
+app.add_typer(export_app, name="export")

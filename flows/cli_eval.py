@@ -7,7 +7,7 @@ from rich.table import Table
 
 from evidence_store.evaluation import RECALL_CUTOFFS, evaluate_retrieval, read_queries, write_run
 from evidence_store.types import SearchMode
-from flows.cli_common import console, err_console, friendly_errors, progress_bar
+from flows.cli_common import console, err_console, fail, friendly_errors, progress_bar
 from verify.settings import Settings
 
 eval_app = typer.Typer(help="Measure quality on labelled data (retrieval, verdicts).", no_args_is_help=True)
@@ -38,3 +38,54 @@ def retrieval(
     table.add_row(*(f"{run.recall[c]:.3f}" for c in RECALL_CUTOFFS))
     console.print(table)
     console.print(f"wrote {len(query_list)} ranked lists to {out}")
+
+
+@eval_app.command("claims")
+def claims(
+    file: Path = typer.Argument(..., help="Claims JSONL (shared/data schema: id, lang, claim, evidence, label)."),
+    out: Path = typer.Option(..., "--out", help='Where to write {"id", "verdict", "confidence", "cited"} lines.'),
+    retrieve: bool = typer.Option(False, "--retrieve", help="Judge from passages retrieved from --corpus only."),
+    corpus: Path | None = typer.Option(None, "--corpus", help="JSONL corpus to index for --retrieve."),
+    held_out: bool = typer.Option(False, "--held-out", help="Skip claims the stance model may have trained on."),
+) -> None:
+    """Verdict every claim, write predictions, print accuracy, macro-F1, per-class P/R/F1, confusion and ECE."""
+    from verify.claims_eval import evaluate_claims, write_predictions
+    from verify.stance.llm import StanceBackendError
+
+    if retrieve and corpus is None:
+        raise fail("--retrieve needs --corpus CORPUS.jsonl")
+    if corpus is not None and not retrieve:
+        raise fail("--corpus is only used with --retrieve")
+    with friendly_errors(), progress_bar("verifying") as update:
+        try:
+            run = evaluate_claims(
+                file, Settings(), corpus=corpus, held_out_only=held_out, progress=lambda _s, d, t: update(d, t)
+            )
+        except StanceBackendError as exc:
+            raise fail(str(exc)) from None
+        write_predictions(run.predictions, out)
+    metrics = run.metrics
+    skipped = f", {run.skipped_trained} trained-on claims skipped" if run.skipped_trained else ""
+    console.print(
+        f"{metrics.count} claims{skipped}: accuracy {metrics.accuracy:.3f}, "
+        f"macro-F1 {metrics.macro_f1:.3f}, ECE {metrics.ece:.3f}"
+    )
+    table = Table(title="per class", title_justify="left")
+    for column in ("class", "precision", "recall", "F1", "support"):
+        table.add_column(column, justify="left" if column == "class" else "right")
+    for label, scores in metrics.per_class.items():
+        table.add_row(label, f"{scores.precision:.3f}", f"{scores.recall:.3f}", f"{scores.f1:.3f}", str(scores.support))
+    console.print(table)
+    confusion = Table(title="confusion (rows gold, columns predicted)", title_justify="left")
+    confusion.add_column("gold \\ predicted")
+    for label in metrics.labels:
+        confusion.add_column(label, justify="right")
+    for gold in metrics.labels:
+        confusion.add_row(gold, *(str(metrics.confusion[gold][p]) for p in metrics.labels))
+    console.print(confusion)
+    console.print(
+        f"similarity baseline (best cosine, thresholds tuned on these claims): macro-F1 {run.baseline.macro_f1:.3f}, "
+        f"accuracy {run.baseline.accuracy:.3f}",
+        highlight=False,
+    )
+    console.print(f"wrote {len(run.predictions)} predictions to {out}")

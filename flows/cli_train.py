@@ -1,0 +1,42 @@
+"""``sanad train``: train Sanad's own models from the shared third-party data."""
+
+import time
+from pathlib import Path
+
+import typer
+
+from flows.cli_common import console, fail, friendly_errors
+from verify.settings import Settings
+
+train_app = typer.Typer(help="Train models on the labelled data in ../shared/data.", no_args_is_help=True)
+
+_DEFAULT_DATA = Path("../shared/data")
+
+
+@train_app.command("stance")
+def stance(
+    data: Path = typer.Option(_DEFAULT_DATA, "--data", help="Folder of the shared claims_*/nli_* JSONL files."),
+    out: Path | None = typer.Option(None, "--out", help="Model folder to write (default: verify/models/stance)."),
+    epochs: int = typer.Option(2, "--epochs", min=1, max=20),
+    seed: int = typer.Option(13, "--seed"),
+    threads: int = typer.Option(2, "--threads", min=1, help="torch CPU threads."),
+    limit: int | None = typer.Option(None, "--limit", min=16, help="Train on the first N pairs only (a pilot run)."),
+) -> None:
+    """Train the stance cross-encoder (seeded), then fit verdict calibration on the dev claims."""
+    from evidence_store.embedding.embedder import ensure_default_model
+    from verify.stance.calibrate import calibrate_model
+    from verify.stance.cross_encoder import SHIPPED_MODEL_DIR
+    from verify.stance.training import TrainSettings, train_stance
+
+    if not (data / "claims_ans_ar_train.jsonl").exists():
+        raise fail(f"no training data in {data} (expected claims_ans_ar_train.jsonl and the other shared files)")
+    target = out or SHIPPED_MODEL_DIR
+    settings = Settings()
+    started = time.monotonic()
+    with friendly_errors():
+        base = ensure_default_model(settings)
+        train = TrainSettings(epochs=epochs, seed=seed, threads=threads, limit=limit)
+        train_stance(data, base, target, settings, train, log=lambda m: console.print(m, highlight=False))
+        report = calibrate_model(data, target, settings, log=lambda m: console.print(m, highlight=False))
+    console.print(report)
+    console.print(f"done in {(time.monotonic() - started) / 60:.1f} min; model in {target}")

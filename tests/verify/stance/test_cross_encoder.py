@@ -1,0 +1,55 @@
+"""The shipped stance model itself (real e5 base, real committed adapter): stances that must hold."""
+
+import pytest
+
+from verify.stance.cross_encoder import SHIPPED_MODEL_DIR, TrainedCrossEncoder
+from verify.stance.protocol import StancePair
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def stance(settings):
+    model = TrainedCrossEncoder(settings)
+    model.warm_up()
+    return model
+
+
+def _labels(model, claim: str, passages: list[str]) -> list[str]:
+    return [s.label for s in model.score([StancePair(claim=claim, passage=p) for p in passages])]
+
+
+def test_shipped_model_is_small_and_documented():
+    total = sum(f.stat().st_size for f in SHIPPED_MODEL_DIR.iterdir())
+    assert total < 25_000_000
+    assert (SHIPPED_MODEL_DIR.parent / "README.md").exists()
+
+
+def test_arabic_claim_against_supporting_and_contradicting_english_passages(stance):
+    claim = "فرضت الولايات المتحدة عقوبات على شركة أجنحة الشام للطيران السورية"
+    supporting = "The US Treasury imposed sanctions on the Syrian airline Cham Wings in 2016."
+    contradicting = "The United States has never imposed sanctions on the Syrian airline Cham Wings."
+    assert _labels(stance, claim, [supporting, contradicting]) == ["supports", "refutes"]
+
+
+def test_negation_flips_the_stance(stance):
+    passage = "The health ministry said on Monday that the main airport in Tripoli had reopened to flights."
+    assert _labels(stance, "The airport in Tripoli reopened to flights.", [passage]) == ["supports"]
+    assert _labels(stance, "The airport in Tripoli did not reopen to flights.", [passage]) == ["refutes"]
+
+
+def test_arabic_negation_flips_the_stance(stance):
+    passage = "أعلنت وزارة الصحة يوم الاثنين إعادة فتح مطار طرابلس أمام الرحلات الجوية"
+    assert _labels(stance, "إعادة فتح مطار طرابلس أمام الرحلات", [passage]) == ["supports"]
+    assert _labels(stance, "مطار طرابلس لم يفتح أمام الرحلات", [passage]) == ["refutes"]
+
+
+def test_a_changed_number_flips_the_stance(stance):
+    passage = "The earthquake killed 12 people in the city of Hama on Tuesday, the civil defence said."
+    assert _labels(stance, "The earthquake in Hama killed 12 people.", [passage]) == ["supports"]
+    assert _labels(stance, "The earthquake in Hama killed 300 people.", [passage]) == ["refutes"]
+
+
+def test_unrelated_passage_is_neutral(stance):
+    claim = "The earthquake in Hama killed 12 people."
+    assert _labels(stance, claim, ["The central bank kept interest rates unchanged in March."]) == ["neutral"]

@@ -1,0 +1,31 @@
+import numpy as np
+
+from verify.calibration import Calibration, VerdictCalibration, fit_calibration
+from verify.evaluation import expected_calibration_error
+
+
+def _overconfident(n: int, seed: int):
+    rng = np.random.default_rng(seed)
+    gold = rng.integers(0, 3, n)
+    logits = rng.normal(0, 1, (n, 3))
+    logits[np.arange(n), gold] += 1.0  # right class only a bit more likely
+    return logits * 6.0, gold  # ... but stated six times too sharply
+
+
+def test_fitting_softens_overconfident_logits_and_lowers_ece():
+    logits, gold = _overconfident(3000, 0)
+    fitted = fit_calibration(logits, gold, fitted_on="synthetic")
+    assert fitted.temperature > 3.0
+    test_logits, test_gold = _overconfident(3000, 1)
+    raw, calibrated = VerdictCalibration().probabilities(test_logits), fitted.probabilities(test_logits)
+    ece_raw = expected_calibration_error(raw.max(1), raw.argmax(1) == test_gold)
+    ece_fit = expected_calibration_error(calibrated.max(1), calibrated.argmax(1) == test_gold)
+    assert ece_fit < 0.05 < ece_raw
+
+
+def test_language_lookup_falls_back():
+    ar = VerdictCalibration(temperature=2.0, fitted_on="ar")
+    calibration = Calibration(languages={"ar": ar})
+    assert calibration.for_language("ar") is ar
+    assert calibration.for_language("fr").fitted_on == "identity"
+    assert calibration.for_language(None).temperature == 1.0

@@ -1,0 +1,107 @@
+from datetime import UTC, datetime
+
+import pytest
+
+from evidence_store.types import Passage
+from verify.calibration import VerdictCalibration
+from verify.settings import Settings
+from verify.types import StanceScore, Verdict
+from verify.verdict import ScoredEvidence, aggregate, relevance_gate
+
+SETTINGS = Settings(home="/tmp/unused-sanad-home")
+IDENTITY = VerdictCalibration()
+
+
+def _evidence(stance: tuple[float, float, float], relevance: float = 0.9, publisher: str = "Reuters", n: int = 0):
+    passage = Passage(
+        passage_id=n,
+        doc_id=f"doc-{n}",
+        order=0,
+        text=f"Passage number {n} about Cham Wings flights to Benghazi.",
+        char_start=0,
+        char_end=50,
+        language="en",
+        url=None,
+        title=None,
+        publisher=publisher,
+        published_at=datetime(2024, 3, 1, tzinfo=UTC),
+    )
+    s, r, u = stance
+    return ScoredEvidence(passage=passage, relevance=relevance, stance=StanceScore(supports=s, refutes=r, neutral=u))
+
+
+def _verdict(*evidence: ScoredEvidence) -> Verdict:
+    return aggregate("Cham Wings flies to Benghazi.", list(evidence), IDENTITY, SETTINGS, "test-model")
+
+
+def test_no_evidence_is_unverified_never_supported():
+    verdict = _verdict()
+    assert verdict.label == "unverified"
+    assert verdict.citations == ()
+    assert "No evidence" in verdict.justification
+
+
+def test_strong_relevant_support_is_supported_and_cites_with_publisher_and_date():
+    verdict = _verdict(_evidence((0.9, 0.05, 0.05), publisher="Reuters"), _evidence((0.1, 0.1, 0.8), n=1))
+    assert verdict.label == "supported"
+    assert [c.passage.passage_id for c in verdict.citations] == [0]
+    assert verdict.citations[0].weight == pytest.approx(1.0)
+    assert "Reuters (2024-03-01)" in verdict.justification
+    assert verdict.confidence > 0.5
+
+
+def test_strong_refutation_is_disputed_and_cites():
+    verdict = _verdict(_evidence((0.05, 0.9, 0.05)))
+    assert verdict.label == "disputed"
+    assert not verdict.conflicting
+    assert verdict.citations and verdict.citations[0].stance.label == "refutes"
+    assert verdict.justification.startswith("Contradicted by")
+
+
+def test_strong_evidence_both_ways_is_disputed_and_conflicting():
+    verdict = _verdict(_evidence((0.9, 0.05, 0.05), publisher="AFP", n=0), _evidence((0.05, 0.9, 0.05), n=1))
+    assert verdict.label == "disputed"
+    assert verdict.conflicting
+    assert {c.stance.label for c in verdict.citations} == {"supports", "refutes"}
+    assert "AFP" in verdict.justification and "Reuters" in verdict.justification
+
+
+def test_irrelevant_passage_cannot_decide_however_sure_its_stance():
+    floor = SETTINGS.verdict_relevance_floor
+    verdict = _verdict(_evidence((0.99, 0.005, 0.005), relevance=floor - 0.05))
+    assert verdict.label == "unverified"
+    assert "relevant enough" in verdict.justification
+    assert relevance_gate(floor - 0.05, SETTINGS) == 0.0
+    assert relevance_gate(SETTINGS.verdict_relevance_full + 0.01, SETTINGS) == 1.0
+
+
+def test_only_weak_or_neutral_evidence_is_unverified():
+    weak = SETTINGS.verdict_min_strength - 0.05
+    verdict = _verdict(_evidence((weak, 0.0, 1 - weak)), _evidence((0.0, weak, 1 - weak), n=1))
+    assert verdict.label == "unverified"
+    assert verdict.citations == ()
+
+
+def test_a_calibration_bias_cannot_make_weak_evidence_decisive():
+    biased = VerdictCalibration(bias=(8.0, 0.0, 0.0))
+    verdict = aggregate("claim", [_evidence((0.1, 0.0, 0.9))], biased, SETTINGS, "test-model")
+    assert verdict.label == "unverified"
+
+
+def test_more_relevant_evidence_gives_more_confidence():
+    low = _verdict(_evidence((0.9, 0.05, 0.05), relevance=SETTINGS.verdict_relevance_floor + 0.03))
+    high = _verdict(_evidence((0.9, 0.05, 0.05), relevance=0.95))
+    assert low.label == high.label == "supported"
+    assert high.confidence > low.confidence
+
+
+def test_decisive_verdict_without_citation_is_rejected_by_the_type():
+    with pytest.raises(ValueError):
+        Verdict(
+            claim_text="x",
+            label="supported",
+            confidence=0.9,
+            justification="x",
+            stance_model="m",
+            created_at=datetime.now(UTC),
+        )

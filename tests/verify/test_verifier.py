@@ -1,0 +1,56 @@
+"""Claims judged end to end with the real embedding and stance models."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from evidence_store.types import Passage
+from verify.verifier import Evidence, judge
+
+pytestmark = pytest.mark.slow
+
+
+def _passage(n: int, text: str, publisher: str, language: str = "en") -> Passage:
+    return Passage(
+        passage_id=n,
+        doc_id=f"doc-{n}",
+        order=0,
+        text=text,
+        char_start=0,
+        char_end=len(text),
+        language=language,
+        url=None,
+        title=None,
+        publisher=publisher,
+        published_at=datetime(2024, 5, n + 1, tzinfo=UTC),
+    )
+
+
+SUPPORT = _passage(0, "The US Treasury imposed sanctions on the Syrian airline Cham Wings in 2016.", "Reuters")
+REFUTE = _passage(1, "The United States has never imposed sanctions on the Syrian airline Cham Wings.", "Example Wire")
+UNRELATED = _passage(2, "Libya's central bank kept interest rates unchanged in March.", "Libya Herald")
+CLAIM = "فرضت الولايات المتحدة عقوبات على شركة أجنحة الشام للطيران السورية"
+
+
+def test_verdicts_follow_the_evidence(settings):
+    supported, disputed, nothing, unrelated, both = judge(
+        [CLAIM] * 5,
+        [
+            [Evidence(passage=SUPPORT)],
+            [Evidence(passage=REFUTE)],
+            [],
+            [Evidence(passage=UNRELATED)],
+            [Evidence(passage=SUPPORT), Evidence(passage=REFUTE)],
+        ],
+        settings,
+    )
+    assert supported.label == "supported" and supported.citations[0].passage.doc_id == "doc-0"
+    assert "Reuters (2024-05-01)" in supported.justification
+    assert disputed.label == "disputed" and disputed.citations[0].passage.doc_id == "doc-1"
+    assert nothing.label == "unverified" and not nothing.citations
+    assert unrelated.label == "unverified" and not unrelated.citations
+    assert both.label == "disputed"
+    for verdict in (supported, disputed, nothing, unrelated, both):
+        assert 0.0 <= verdict.confidence <= 1.0
+        assert verdict.stance_model.startswith("sanad-stance-e5-lora@")
+    assert all(0.0 < c.relevance <= 1.0 for c in supported.citations)

@@ -1,0 +1,68 @@
+"""Calibration of verdict confidence: temperature and class biases over the aggregated evidence logits.
+
+Fitted per claim language on dev claims by minimising negative log-likelihood; stored in the
+trained stance model's ``stance.json`` so a verdict's confidence matches that model.
+"""
+
+from collections.abc import Sequence
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class VerdictCalibration(BaseModel):
+    """softmax(logits / temperature + bias) over (supported, disputed, unverified)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    temperature: float = Field(default=1.0, gt=0.0)
+    bias: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    fitted_on: str = "identity"
+
+    def probabilities(self, logits: np.ndarray) -> np.ndarray:
+        """Calibrated probabilities of logits of shape (3,) or (n, 3)."""
+        z = np.asarray(logits, dtype=np.float64) / self.temperature + np.asarray(self.bias)
+        z = z - z.max(axis=-1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=-1, keepdims=True)
+
+
+class Calibration(BaseModel):
+    """Per-language verdict calibrations, with a fallback for other languages."""
+
+    model_config = ConfigDict(frozen=True)
+
+    languages: dict[str, VerdictCalibration] = {}
+    fallback: VerdictCalibration = VerdictCalibration()
+
+    def for_language(self, language: str | None) -> VerdictCalibration:
+        """The calibration of ``language`` (the fallback when there is none)."""
+        return self.languages.get(language or "", self.fallback)
+
+
+def fit_calibration(
+    logits: np.ndarray, gold: Sequence[int], fitted_on: str, iterations: int = 200
+) -> VerdictCalibration:
+    """Temperature and biases minimising NLL of ``gold`` (indexes of supported/disputed/unverified)."""
+    import torch
+
+    x = torch.tensor(np.asarray(logits, dtype=np.float64))
+    y = torch.tensor(np.asarray(gold, dtype=np.int64))
+    log_t = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+    bias = torch.zeros(2, dtype=torch.float64, requires_grad=True)  # the unverified bias stays 0
+    optimizer = torch.optim.LBFGS([log_t, bias], lr=0.5, max_iter=iterations, line_search_fn="strong_wolfe")
+
+    def closure() -> torch.Tensor:
+        optimizer.zero_grad()
+        z = x / log_t.exp() + torch.cat([bias, torch.zeros(1, dtype=torch.float64)])
+        loss = torch.nn.functional.cross_entropy(z, y) + 1e-3 * (bias**2).sum()
+        loss.backward()
+        return loss
+
+    optimizer.step(closure)
+    b = bias.detach().numpy()
+    return VerdictCalibration(
+        temperature=float(np.clip(log_t.exp().item(), 0.05, 20.0)),
+        bias=(round(float(b[0]), 4), round(float(b[1]), 4), 0.0),
+        fitted_on=fitted_on,
+    )

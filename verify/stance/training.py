@@ -1,0 +1,228 @@
+"""Training the stance cross-encoder: seeded, length-bucketed LoRA fine-tuning with per-epoch dev checks.
+
+Recipe (see ``verify/models/README.md``): e5-small + LoRA r=16 on attention and dense layers,
+mean pooling, contrast features and bi-encoder similarity into a small MLP head, AdamW with
+lr 3e-4 (adapters) and 1e-3 (head), linear warm-up and decay, batch 16, 192 tokens,
+class-weighted cross-entropy over the balanced mix of ``verify.stance.data``; the epoch with
+the best mean macro-F1 over the dev sets (ANS dev for Arabic, SciFact dev for English) is kept.
+"""
+
+import hashlib
+import math
+import random
+import shutil
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+import torch
+from pydantic import BaseModel, ConfigDict
+
+from evidence_store.settings import StoreSettings
+from verify.evaluation import classification_metrics
+from verify.relevance import pair_similarities
+from verify.stance.data import StanceExample, dev_sets, training_mix
+from verify.stance.inference import collate, encode_pairs, feature_matrix, predict_probabilities
+from verify.stance.network import LoraSettings, StanceConfig, new_network, save_network
+from verify.stance.protocol import LABELS
+
+Log = Callable[[str], None]
+
+
+class TrainSettings(BaseModel):
+    """Hyperparameters of ``sanad train stance`` (defaults are the shipped model's)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    seed: int = 13
+    epochs: int = 2
+    batch_size: int = 16
+    lr: float = 3e-4
+    head_lr: float = 1e-3
+    weight_decay: float = 0.01
+    warmup_share: float = 0.06
+    max_length: int = 192
+    lora: LoraSettings = LoraSettings()
+    threads: int = 2
+    limit: int | None = None  # train on the first N pairs of the mix only (pilot runs)
+    dev_limit: int | None = None  # score only the first N pairs of each dev set
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python, NumPy and torch."""
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def _pair_key(claim: str, passage: str) -> str:
+    return hashlib.sha256(f"{claim}\x00{passage}".encode()).hexdigest()[:24]
+
+
+def cached_similarities(
+    examples: Sequence[StanceExample], settings: StoreSettings, cache: Path, log: Log
+) -> np.ndarray:
+    """Bi-encoder cosines of the pairs, computed once and kept in ``cache`` (npz) across runs."""
+    known: dict[str, float] = {}
+    if cache.exists():
+        with np.load(cache) as stored:
+            known = dict(zip(stored["keys"].tolist(), stored["values"].tolist(), strict=True))
+    keys = [_pair_key(e.claim, e.passage) for e in examples]
+    todo = [i for i, k in enumerate(keys) if k not in known]
+    if todo:
+        log(f"embedding {len(todo)} pairs for the similarity feature")
+        values = pair_similarities([examples[i].claim for i in todo], [examples[i].passage for i in todo], settings)
+        known.update({keys[i]: float(v) for i, v in zip(todo, values, strict=True)})
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(cache, keys=np.array(list(known)), values=np.array(list(known.values()), dtype=np.float32))
+    return np.array([known[k] for k in keys], dtype=np.float32)
+
+
+def length_bucketed_batches(lengths: Sequence[int], batch_size: int, rng: random.Random) -> list[list[int]]:
+    """Shuffled batches of similar-length pairs (less padding, same randomness per seed)."""
+    order = list(range(len(lengths)))
+    rng.shuffle(order)
+    chunk = batch_size * 32
+    batches = []
+    for start in range(0, len(order), chunk):
+        group = sorted(order[start : start + chunk], key=lambda i: lengths[i])
+        batches.extend(group[i : i + batch_size] for i in range(0, len(group), batch_size))
+    rng.shuffle(batches)
+    return batches
+
+
+class _Prepared:
+    """Tokenised pairs, features and labels of one set."""
+
+    def __init__(self, examples, tokenizer, config, similarities) -> None:
+        claims, passages = [e.claim for e in examples], [e.passage for e in examples]
+        self.examples = examples
+        self.encoded = encode_pairs(tokenizer, config, claims, passages)
+        self.features = feature_matrix(claims, passages, similarities)
+        self.labels = np.array([e.label for e in examples], dtype=np.int64)
+
+
+def _dev_scores(network, dev: dict[str, _Prepared], pad_id: int) -> dict[str, dict]:
+    network.eval()
+    scores = {}
+    for name, prepared in dev.items():
+        probabilities = predict_probabilities(network, prepared.encoded, prepared.features, pad_id)
+        predicted = probabilities.argmax(1)
+        metrics = classification_metrics(
+            [LABELS[i] for i in prepared.labels], [LABELS[i] for i in predicted], LABELS, probabilities.max(1)
+        )
+        scores[name] = {
+            "pairs": metrics.count,
+            "accuracy": round(metrics.accuracy, 4),
+            "macro_f1": round(metrics.macro_f1, 4),
+            "f1": {k: round(v.f1, 4) for k, v in metrics.per_class.items()},
+        }
+    network.train()
+    return scores
+
+
+def train_stance(
+    data_dir: Path, base_dir: Path, out_dir: Path, settings: StoreSettings, train: TrainSettings, log: Log = print
+) -> StanceConfig:
+    """Train on the mix, keep the best epoch by mean dev macro-F1, write it into ``out_dir``."""
+    from transformers import AutoTokenizer
+
+    started = time.monotonic()
+    torch.set_num_threads(train.threads)
+    seed_everything(train.seed)
+    rng = random.Random(train.seed)
+    config = StanceConfig(max_length=train.max_length, lora=train.lora)
+    mix = training_mix(data_dir, train.seed)[: train.limit]
+    dev_examples = {name: pairs[: train.dev_limit] for name, pairs in dev_sets(data_dir).items()}
+    log(f"training pairs: {len(mix)}; dev pairs: " + ", ".join(f"{k} {len(v)}" for k, v in dev_examples.items()))
+
+    cache = settings.home / "cache" / "stance-similarities.npz"
+    tokenizer = AutoTokenizer.from_pretrained(str(base_dir))
+    pad_id = tokenizer.pad_token_id
+    train_set = _Prepared(mix, tokenizer, config, cached_similarities(mix, settings, cache, log))
+    dev = {
+        name: _Prepared(pairs, tokenizer, config, cached_similarities(pairs, settings, cache, log))
+        for name, pairs in dev_examples.items()
+    }
+
+    seed_everything(train.seed)
+    network = new_network(base_dir, config)
+    head_params = list(network.head.parameters())
+    adapter_params = [p for p in network.encoder.parameters() if p.requires_grad]
+    trainable = sum(p.numel() for p in head_params + adapter_params)
+    log(f"trainable parameters: {trainable:,}")
+    optimizer = torch.optim.AdamW(
+        [{"params": adapter_params, "lr": train.lr}, {"params": head_params, "lr": train.head_lr}],
+        weight_decay=train.weight_decay,
+    )
+    lengths = [len(e["input_ids"]) for e in train_set.encoded]
+    steps_per_epoch = math.ceil(len(mix) / train.batch_size)
+    total_steps = steps_per_epoch * train.epochs
+    warmup = max(1, int(total_steps * train.warmup_share))
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda step: min((step + 1) / warmup, max(0.0, (total_steps - step) / (total_steps - warmup)))
+    )
+    counts = np.bincount(train_set.labels, minlength=3).astype(np.float32)
+    class_weights = torch.tensor(counts.sum() / (3 * np.maximum(counts, 1)), dtype=torch.float32)
+    loss_fn = torch.nn.CrossEntropyLoss(weight=class_weights)
+    log(f"class counts {counts.astype(int).tolist()}, loss weights {[round(w, 3) for w in class_weights.tolist()]}")
+
+    checkpoints = out_dir.parent / f"{out_dir.name}.checkpoints"
+    history, best = [], None
+    network.train()
+    step = 0
+    for epoch in range(1, train.epochs + 1):
+        epoch_start, seen, running = time.monotonic(), 0, 0.0
+        for batch_rows in length_bucketed_batches(lengths, train.batch_size, rng):
+            batch = collate([train_set.encoded[i] for i in batch_rows], train_set.features[batch_rows], pad_id)
+            loss = loss_fn(network(batch), torch.from_numpy(train_set.labels[batch_rows]))
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(adapter_params + head_params, 1.0)
+            optimizer.step()
+            schedule.step()
+            optimizer.zero_grad(set_to_none=True)
+            step += 1
+            seen += len(batch_rows)
+            running = 0.98 * running + 0.02 * loss.item() if running else loss.item()
+            if step % 25 == 0 or seen == len(mix):
+                rate = seen / (time.monotonic() - epoch_start)
+                eta = (len(mix) - seen) / rate
+                log(
+                    f"epoch {epoch} step {step}/{total_steps} loss {running:.3f} "
+                    f"{rate:.1f} pairs/s, epoch eta {eta / 60:.1f} min"
+                )
+        scores = _dev_scores(network, dev, pad_id)
+        mean_f1 = float(np.mean([s["macro_f1"] for s in scores.values()]))
+        history.append({"epoch": epoch, "minutes": round((time.monotonic() - epoch_start) / 60, 1), "dev": scores})
+        log(
+            f"epoch {epoch} done: "
+            + "; ".join(f"{k} macro-F1 {v['macro_f1']:.3f} {v['f1']}" for k, v in scores.items())
+        )
+        save_network(network, config, checkpoints / f"epoch-{epoch}")
+        if best is None or mean_f1 > best[0]:
+            best = (mean_f1, epoch, scores)
+
+    assert best is not None
+    _, best_epoch, best_scores = best
+    minutes = round((time.monotonic() - started) / 60, 1)
+    final = config.model_copy(
+        update={
+            "training": {
+                **train.model_dump(mode="json"),
+                "pairs": len(mix),
+                "chosen_epoch": best_epoch,
+                "minutes": minutes,
+                "history": history,
+            },
+            "dev_scores": best_scores,
+        }
+    )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name in ("adapter.safetensors",):
+        shutil.copyfile(checkpoints / f"epoch-{best_epoch}" / name, out_dir / name)
+    from verify.stance.network import write_config
+
+    write_config(final, out_dir)
+    log(f"kept epoch {best_epoch}; wrote {out_dir} after {minutes} min")
+    return final

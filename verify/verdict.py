@@ -1,0 +1,139 @@
+"""Verdict aggregation: relevance-gated stance evidence -> supported | disputed | unverified.
+
+Rules (DESIGN.md, "Verdict rules"): a passage below ``verdict_relevance_floor`` cannot decide;
+the strongest gated support and refutation become logits, calibrated per language; a decisive
+verdict needs a cited passage at least ``verdict_min_strength`` strong; strong evidence both
+ways is disputed and flagged conflicting; no evidence or only weak/neutral evidence is unverified.
+"""
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+from evidence_store.types import Passage
+from verify.calibration import VerdictCalibration
+from verify.settings import Settings
+from verify.types import Citation, StanceScore, Verdict, VerdictLabel
+
+VERDICT_LABELS: tuple[VerdictLabel, ...] = ("supported", "disputed", "unverified")
+_EPS = 1e-4
+
+
+class ScoredEvidence(BaseModel):
+    """A passage with its retrieval relevance (cosine) and its stance towards the claim."""
+
+    model_config = ConfigDict(frozen=True)
+
+    passage: Passage
+    relevance: float
+    stance: StanceScore
+
+
+def relevance_gate(relevance: float, settings: Settings) -> float:
+    """0 below the floor, 1 from ``verdict_relevance_full`` up, linear between."""
+    low, high = settings.verdict_relevance_floor, settings.verdict_relevance_full
+    return float(np.clip((relevance - low) / max(high - low, 1e-6), 0.0, 1.0))
+
+
+def evidence_strengths(evidence: Sequence[ScoredEvidence], settings: Settings) -> tuple[np.ndarray, np.ndarray]:
+    """Gated support and refutation strength of each passage."""
+    gates = np.array([relevance_gate(e.relevance, settings) for e in evidence])
+    supports = np.array([e.stance.supports for e in evidence]) * gates if evidence else np.zeros(0)
+    refutes = np.array([e.stance.refutes for e in evidence]) * gates if evidence else np.zeros(0)
+    return supports, refutes
+
+
+def verdict_logits(evidence: Sequence[ScoredEvidence], settings: Settings) -> np.ndarray:
+    """log(strongest support), log(strongest refutation), log(1 - the larger): the calibrator's input."""
+    supports, refutes = evidence_strengths(evidence, settings)
+    best_support = float(supports.max()) if supports.size else 0.0
+    best_refute = float(refutes.max()) if refutes.size else 0.0
+    undecided = 1.0 - max(best_support, best_refute)
+    return np.log(np.array([best_support, best_refute, undecided]) + _EPS)
+
+
+def _source(passage: Passage) -> str:
+    publisher = passage.publisher or passage.title or passage.doc_id
+    date = passage.published_at.date().isoformat() if passage.published_at else "undated"
+    return f"{publisher} ({date})"
+
+
+def _snippet(text: str, limit: int = 90) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def _citations(
+    evidence: Sequence[ScoredEvidence], strengths: np.ndarray, settings: Settings, limit: int
+) -> list[tuple[ScoredEvidence, float]]:
+    order = [i for i in np.argsort(-strengths, kind="stable") if strengths[i] >= settings.verdict_min_strength]
+    return [(evidence[i], float(strengths[i])) for i in order[:limit]]
+
+
+def _justify(label: VerdictLabel, conflicting: bool, cited: dict[str, list], evidence, settings: Settings) -> str:
+    if conflicting:
+        pro, con = cited["supports"][0][0].passage, cited["refutes"][0][0].passage
+        return f"Conflicting evidence: supported by {_source(pro)} but contradicted by {_source(con)}."
+    if label in ("supported", "disputed"):
+        items = cited["supports" if label == "supported" else "refutes"]
+        verb = "Supported" if label == "supported" else "Contradicted"
+        best = items[0][0].passage
+        more = f", and {len(items) - 1} more passage(s)" if len(items) > 1 else ""
+        return f"{verb} by {_source(best)}: “{_snippet(best.text)}”{more}."
+    if not evidence:
+        return "No evidence was found for this claim."
+    best = max(evidence, key=lambda e: e.relevance)
+    if relevance_gate(best.relevance, settings) == 0.0:
+        return (
+            f"No passage was relevant enough to decide (best relevance {best.relevance:.2f}, {_source(best.passage)})."
+        )
+    return (
+        f"The relevant evidence neither clearly supports nor contradicts the claim (closest: {_source(best.passage)})."
+    )
+
+
+def aggregate(
+    claim_text: str,
+    evidence: Sequence[ScoredEvidence],
+    calibration: VerdictCalibration,
+    settings: Settings,
+    stance_model: str,
+    now: datetime | None = None,
+) -> Verdict:
+    """The verdict on ``claim_text`` from its scored evidence (see the module's rules)."""
+    supports, refutes = evidence_strengths(evidence, settings)
+    probabilities = calibration.probabilities(verdict_logits(evidence, settings))
+    limit = settings.verdict_max_citations
+    cited = {
+        "supports": _citations(evidence, supports, settings, limit),
+        "refutes": _citations(evidence, refutes, settings, limit),
+    }
+    strong = settings.verdict_conflict_strength
+    conflicting = bool(supports.size) and supports.max() >= strong and refutes.max() >= strong
+    if conflicting:
+        label: VerdictLabel = "disputed"
+        chosen = cited["refutes"][: max(1, limit - 1)] + cited["supports"][:1]
+    else:
+        label = VERDICT_LABELS[int(np.argmax(probabilities))]
+        side = {"supported": "supports", "disputed": "refutes"}.get(label)
+        chosen = cited[side] if side else []
+        if side and not chosen:
+            label = "unverified"  # too weak to decide, whatever the calibrated argmax says
+    confidence = float(probabilities[VERDICT_LABELS.index(label)])
+    total = sum(strength for _, strength in chosen) or 1.0
+    citations = tuple(
+        Citation(passage=e.passage, stance=e.stance, relevance=e.relevance, weight=strength / total)
+        for e, strength in chosen
+    )
+    return Verdict(
+        claim_text=claim_text,
+        label=label,
+        confidence=float(np.clip(confidence, 0.0, 1.0)),
+        conflicting=conflicting,
+        citations=citations,
+        justification=_justify(label, conflicting, cited, evidence, settings),
+        stance_model=stance_model,
+        created_at=now or datetime.now(UTC),
+    )
