@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.verify.reports.factories import make_article, make_claims
+from tests.verify.reports.factories import make_article, make_claims, make_verdict
 from verify.reports import ReportStore
 from verify.types import Article, Claim
 
@@ -28,3 +28,18 @@ def recorded(store: ReportStore) -> tuple[Article, list[Claim], str]:
     store.record_article(article)
     store.record_claims(claims)
     return article, claims, run_id
+
+
+@pytest.fixture
+def scored(store: ReportStore, recorded: tuple[Article, list[Claim], str]) -> tuple[list[Claim], str]:
+    """``recorded`` with a supported, a disputed (reviewed as supported) and an unverified verdict."""
+    _, claims, run_id = recorded
+    labels = ("supported", "disputed", "unverified")
+    verdicts = [
+        make_verdict(claim, label, 0.9 - n * 0.3, (n + 1, n + 2))
+        for n, (claim, label) in enumerate(zip(claims, labels, strict=True))
+    ]
+    store.record_verdicts(run_id, list(zip(claims, verdicts, strict=True)), embedding_model="e5", store_generation=3)
+    store.finish_run(run_id, "completed")
+    store.add_review(claims[1].claim_id, "supported", "The ministry's own statement confirms it.", "Rania")
+    return claims, run_id

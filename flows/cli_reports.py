@@ -1,0 +1,191 @@
+"""``sanad report``, ``sanad review`` and ``sanad export claimreview``: read, judge and publish verdicts."""
+
+import getpass
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from flows.cli_common import console, err_console, fail, friendly_errors
+from verify.reports import ReportFilter, ReportRow, ReportStore
+from verify.reports.claimreview import claim_reviews
+from verify.reports.export import to_json, write_csv, write_parquet
+from verify.reports.html import render_html
+from verify.settings import Settings
+
+FORMATS = ("table", "csv", "json", "parquet", "html")
+LABELS = ("supported", "disputed", "unverified")
+_BADGE = {"supported": "bold white on green", "disputed": "bold white on red", "unverified": "bold black on yellow"}
+
+export_app = typer.Typer(help="Export verdicts for publishing.", no_args_is_help=True)
+
+
+def _label(value: str | None, option: str) -> str | None:
+    if value is not None and value not in LABELS:
+        raise fail(f"{option} {value!r} is not one of {', '.join(LABELS)}")
+    return value
+
+
+def _since(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise fail(
+            f"--since {value!r} is not a date (use YYYY-MM-DD or an ISO time such as 2026-11-29T08:00)"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _short(text: str, width: int) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def _badge(label: str | None) -> Text:
+    if label is None:
+        return Text("not scored", style="dim")
+    return Text(f" {label.upper()} ", style=_BADGE[label])
+
+
+def _table(rows: list[ReportRow], title: str) -> Table:
+    table = Table(title=title, title_justify="left", expand=True)
+    table.add_column("claim (id)", overflow="fold", ratio=3)
+    table.add_column("verdict", no_wrap=True)
+    table.add_column("conf.", justify="right", no_wrap=True)
+    table.add_column("speaker", overflow="fold", ratio=1)
+    table.add_column("source", overflow="fold", ratio=1)
+    table.add_column("review", overflow="fold", min_width=12, ratio=1)
+    for row in rows:
+        verdict = row.verdict.verdict if row.verdict else None
+        top = verdict.citations[0].passage if verdict and verdict.citations else None
+        citation = ""
+        if top:
+            date = top.published_at.date().isoformat() if top.published_at else "undated"
+            citation = f"{top.publisher or 'unknown publisher'}, {date}"
+        review = Text()
+        if row.review:
+            review.append_text(_badge(row.review.label)).append(f" {row.review.reviewer}")
+        if row.review_reasons:
+            review.append(("\n" if row.review else "") + "needs review: " + ", ".join(row.review_reasons), "yellow")
+        table.add_row(
+            Text(_short(row.claim.text, 160)).append(f"\n{row.claim.claim_id}", "dim"),
+            _badge(verdict.label if verdict else None),
+            f"{verdict.confidence:.0%}" if verdict else "",
+            row.claim.speaker or "",
+            citation,
+            review,
+        )
+    return table
+
+
+def _title(filters: ReportFilter, count: int) -> str:
+    scope = [f"run {filters.run_id}"] if filters.run_id else ["latest verdicts"]
+    scope += [
+        f"{name} {value}" for name, value in (("article", filters.article_id), ("verdict", filters.label)) if value
+    ]
+    if filters.since:
+        scope.append(f"since {filters.since.isoformat()}")
+    if filters.needs_review:
+        scope.append("needing review")
+    return f"Sanad report: {', '.join(scope)} ({count} claim(s))"
+
+
+def _default_out(settings: Settings, extension: str) -> Path:
+    return settings.home / "reports" / f"report-{datetime.now(UTC):%Y%m%d-%H%M%S}.{extension}"
+
+
+def report(
+    run: str | None = typer.Option(None, "--run", help="The verdicts of this run (even if later ones replaced them)."),
+    article: str | None = typer.Option(None, "--article", help="Only the claims of this article."),
+    verdict: str | None = typer.Option(
+        None, "--verdict", help="Only this machine verdict: supported, disputed, unverified."
+    ),
+    since: str | None = typer.Option(None, "--since", help="Only verdicts recorded since this date (YYYY-MM-DD)."),
+    needs_review: bool = typer.Option(False, "--needs-review", help="Only claims waiting for a reviewer."),
+    fmt: str = typer.Option("table", "--format", help="table, csv, json, parquet or html."),
+    out: Path | None = typer.Option(
+        None, "--out", help="File to write (csv/json default to stdout; parquet/html to SANAD_HOME/reports/)."
+    ),
+) -> None:
+    """Claims with their latest verdict, evidence and review: a table, a file, or one HTML page."""
+    if fmt not in FORMATS:
+        raise fail(f"--format {fmt!r} is not one of {', '.join(FORMATS)}")
+    if fmt == "table" and out is not None:
+        raise fail("--out needs --format csv, json, parquet or html")
+    filters = ReportFilter(
+        run_id=run,
+        article_id=article,
+        label=_label(verdict, "--verdict"),
+        since=_since(since),
+        needs_review=needs_review,
+    )
+    settings = Settings()
+    with friendly_errors():
+        rows = ReportStore(settings.reports_db, read_only=True).report(filters)
+        title = _title(filters, len(rows))
+        if fmt == "table":
+            console.print(_table(rows, title) if rows else "no claims match this report")
+        elif fmt == "csv" and out is None:
+            write_csv(rows, sys.stdout)
+        elif fmt == "json" and out is None:
+            sys.stdout.write(to_json(rows) + "\n")
+        else:
+            path = out or _default_out(settings, fmt)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if fmt == "csv":
+                with path.open("w", encoding="utf-8", newline="") as handle:
+                    write_csv(rows, handle)
+            elif fmt == "json":
+                path.write_text(to_json(rows) + "\n", encoding="utf-8")
+            elif fmt == "parquet":
+                write_parquet(rows, path)
+            else:
+                path.write_text(render_html(rows, title=title, generated_at=datetime.now(UTC)), encoding="utf-8")
+            console.print(f"wrote {len(rows)} claim(s) to {path}", highlight=False)
+
+
+def review(
+    claim_id: str = typer.Argument(..., help="The claim's id (see `sanad report`)."),
+    verdict: str = typer.Option(..., "--verdict", help="supported, disputed or unverified."),
+    note: str = typer.Option(..., "--note", help="Why: published in ClaimReview exports as the explanation."),
+    reviewer: str | None = typer.Option(None, "--reviewer", help="Your name (default: your login name)."),
+) -> None:
+    """Record a fact-checker's verdict on a claim; it is kept beside the machine's and survives re-verification."""
+    label = _label(verdict, "--verdict")
+    with friendly_errors():
+        stored = ReportStore(Settings().reports_db).add_review(claim_id, label, note, reviewer or getpass.getuser())
+    console.print(
+        f"recorded {stored.reviewer}'s review of claim {stored.claim_id}: {stored.label}"
+        + (f" (machine verdict {stored.verdict_id})" if stored.verdict_id else " (no machine verdict yet)"),
+        highlight=False,
+    )
+
+
+@export_app.command("claimreview")
+def export_claimreview(
+    run: str | None = typer.Option(None, "--run", help="Only the claims verified in this run."),
+    out: Path | None = typer.Option(None, "--out", help="File to write (default: stdout)."),
+) -> None:
+    """schema.org ClaimReview JSON-LD for every reviewed or verified claim (the reviewer's verdict first)."""
+    settings = Settings()
+    with friendly_errors():
+        rows = ReportStore(settings.reports_db, read_only=True).report(ReportFilter(run_id=run))
+        reviews = claim_reviews(
+            rows,
+            organisation_name=settings.organisation_name,
+            organisation_url=settings.organisation_url,
+            url_template=settings.claimreview_url_template,
+        )
+        text = json.dumps(reviews, ensure_ascii=False, indent=2) + "\n"
+        if out is None:
+            sys.stdout.write(text)
+            return
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+    err_console.print(f"wrote {len(reviews)} ClaimReview(s) to {out}", highlight=False)

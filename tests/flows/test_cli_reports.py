@@ -1,0 +1,144 @@
+"""``sanad report``, ``sanad review`` and ``sanad export claimreview`` through the real CLI."""
+
+import csv
+import io
+import json
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from flows.cli import app
+from tests.verify.reports.claimreview_schema import validate_claim_reviews
+from tests.verify.reports.factories import make_article, make_claims, make_verdict
+from verify.reports import ReportStore
+
+runner = CliRunner()
+INJECTION = "x'); DROP TABLE claims; --"
+
+
+def run(*args: str):
+    return runner.invoke(app, list(args), catch_exceptions=False)
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    monkeypatch.setenv("SANAD_HOME", str(tmp_path))
+    monkeypatch.setenv("SANAD_ORGANISATION_NAME", "Misbar")
+    monkeypatch.setenv("SANAD_ORGANISATION_URL", "https://misbar.example")
+    return tmp_path
+
+
+@pytest.fixture
+def run_id(home) -> str:
+    """A completed run over the sample claims: supported, disputed, unverified."""
+    store = ReportStore(home / "reports.duckdb")
+    article = make_article()
+    claims = make_claims(article)
+    run_id = store.start_run("verify-article")
+    store.record_article(article)
+    store.record_claims(claims)
+    verdicts = [
+        make_verdict(claims[0], "supported", 0.9, (1, 2)),
+        make_verdict(claims[1], "disputed", 0.7, (3,)),
+        make_verdict(claims[2], "unverified", 0.3),
+    ]
+    store.record_verdicts(run_id, list(zip(claims, verdicts, strict=True)), embedding_model="e5", store_generation=1)
+    store.finish_run(run_id, "completed")
+    return run_id
+
+
+def test_report_table_shows_verdicts_speakers_and_sources(run_id):
+    result = run("report")
+    assert result.exit_code == 0, result.output
+    for expected in ("SUPPORTED", "DISPUTED", "UNVERIFIED", "90%", "article-1:c2", "3 claim(s)"):
+        assert expected in result.output
+    assert "Foreign" in result.output and "Reuters" in result.output
+
+    only = run("report", "--verdict", "disputed", "--run", run_id)
+    assert "DISPUTED" in only.output and "SUPPORTED" not in only.output and "1 claim(s)" in only.output
+    assert "no claims match" in run("report", "--since", "2999-01-01").output
+
+
+def test_review_then_report_shows_both_verdicts(run_id):
+    result = run(
+        "review",
+        "article-1:c1",
+        "--verdict",
+        "supported",
+        "--note",
+        "Confirmed by the ministry.",
+        "--reviewer",
+        "Rania",
+    )
+    assert result.exit_code == 0, result.output
+    assert "recorded Rania's review of claim article-1:c1: supported" in result.output
+
+    rows = list(csv.DictReader(io.StringIO(run("report", "--format", "csv").stdout)))
+    reviewed = next(row for row in rows if row["claim_id"] == "article-1:c1")
+    assert (reviewed["label"], reviewed["review_label"], reviewed["reviewer"]) == ("disputed", "supported", "Rania")
+    needing = json.loads(run("report", "--format", "json", "--needs-review").stdout)
+    assert [record["claim_id"] for record in needing] == ["article-1:c2"]
+
+
+def test_html_and_parquet_files(run_id, home, tmp_path):
+    html = run("report", "--format", "html")
+    assert html.exit_code == 0, html.output
+    (written,) = (home / "reports").glob("report-*.html")
+    assert str(written) in html.output.replace("\n", "")
+    page = written.read_text(encoding="utf-8")
+    assert page.startswith("<!doctype html>") and "Reuters" in page and 'class="badge supported"' in page
+
+    target = tmp_path / "out" / "snapshot.parquet"
+    parquet = run("report", "--format", "parquet", "--run", run_id, "--out", str(target))
+    assert parquet.exit_code == 0, parquet.output
+    with duckdb.connect() as con:
+        labels = con.execute("SELECT list(label ORDER BY claim_id) FROM read_parquet(?)", [str(target)]).fetchall()
+    assert labels == [(["supported", "disputed", "unverified"],)]
+
+
+def test_export_claimreview_prefers_the_reviewer(run_id, tmp_path):
+    run("review", "article-1:c0", "--verdict", "disputed", "--note", "The visit was on Monday.", "--reviewer", "Rania")
+    out = tmp_path / "claimreview.json"
+    result = run("export", "claimreview", "--run", run_id, "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "wrote 3 ClaimReview(s)" in result.output
+
+    documents = json.loads(out.read_text(encoding="utf-8"))
+    validate_claim_reviews(documents)
+    ratings = [doc["reviewRating"]["alternateName"] for doc in documents]
+    assert ratings == ["Disputed", "Disputed", "Unverified"]
+    assert documents[0]["reviewRating"]["ratingExplanation"] == "The visit was on Monday."
+    assert documents[0]["author"]["name"] == "Misbar"
+    assert documents[0]["url"] == "https://misbar.example#claim-article-1%3Ac0"
+    assert json.loads(run("export", "claimreview").stdout) == documents
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("report", "--run", INJECTION), "no run"),
+        (("report", "--article", INJECTION), "no article"),
+        (("report", "--verdict", "true"), "--verdict 'true' is not one of"),
+        (("report", "--since", "last week"), "is not a date"),
+        (("report", "--format", "pdf"), "--format 'pdf' is not one of"),
+        (("report", "--out", "x.txt"), "--out needs --format"),
+        (("review", INJECTION, "--verdict", "supported", "--note", "n"), "no claim"),
+        (("review", "article-1:c0", "--verdict", "supported", "--note", " "), "needs a note"),
+        (("export", "claimreview", "--run", INJECTION), "no run"),
+    ],
+)
+def test_errors_are_one_line_and_change_nothing(run_id, home, args, message):
+    result = run(*args)
+    assert result.exit_code == 1
+    assert message in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    with duckdb.connect(str(home / "reports.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM claims").fetchall() == [(3,)]
+        assert con.execute("SELECT count(*) FROM reviews").fetchall() == [(0,)]
+
+
+def test_report_before_anything_was_verified(home):
+    result = run("report")
+    assert result.exit_code == 1
+    assert "no reports database" in result.output and "nothing has been verified" in result.output

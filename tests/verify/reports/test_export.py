@@ -1,0 +1,58 @@
+"""CSV, JSON and Parquet report exports keep every claim, verdict, review and citation."""
+
+import csv
+import io
+import json
+
+import duckdb
+
+from verify.reports.export import CSV_COLUMNS, to_json, write_csv, write_parquet
+
+
+def test_csv_has_one_flat_row_per_claim(store, scored):
+    claims, run_id = scored
+    out = io.StringIO()
+    write_csv(store.report(), out)
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+
+    assert list(rows[0]) == list(CSV_COLUMNS)
+    assert [row["claim"] for row in rows] == [claim.text for claim in claims]
+    assert [row["label"] for row in rows] == ["supported", "disputed", "unverified"]
+    assert [row["final_label"] for row in rows] == ["supported", "supported", "unverified"]
+    assert [row["review_reasons"] for row in rows] == ["", "", "low confidence"]
+    assert rows[1]["reviewer"] == "Rania" and rows[1]["speaker"] == "the Foreign Minister"
+    assert rows[0]["top_publisher"] == "Reuters" and rows[0]["top_published_at"].startswith("2016-12-02")
+    assert {row["run_id"] for row in rows} == {run_id}
+
+
+def test_json_nests_every_citation_with_provenance(store, scored):
+    records = json.loads(to_json(store.report()))
+    assert [len(record["evidence"]) for record in records] == [2, 2, 0]
+    cited = records[0]["evidence"][1]
+    assert (cited["rank"], cited["passage_id"], cited["publisher"], cited["url"]) == (
+        2,
+        2,
+        "Al Jazeera",
+        "https://evidence.example.com/doc/2",
+    )
+    assert cited["published_at"].startswith("2016-12-03") and cited["supports"] == 0.8
+
+
+def test_parquet_snapshot_is_queryable_without_the_database(store, scored, tmp_path):
+    path = tmp_path / "snap" / "report.parquet"
+    write_parquet(store.report(), path)
+    write_parquet([], tmp_path / "empty.parquet")  # an empty report still has its columns
+
+    with duckdb.connect() as con:
+        summary = con.execute(
+            "SELECT count(*), sum(len(evidence)), count(review_label) FROM read_parquet(?)", [str(path)]
+        ).fetchall()
+        cited = con.execute(
+            "SELECT claim_id, e.publisher, e.url FROM (SELECT claim_id, unnest(evidence) AS e FROM read_parquet(?)) "
+            "ORDER BY claim_id, e.rank",
+            [str(path)],
+        ).fetchall()
+        empty = con.execute("SELECT count(*) FROM read_parquet(?)", [str(tmp_path / "empty.parquet")]).fetchall()
+    assert summary == [(3, 4, 1)]
+    assert cited[0] == ("article-1:c0", "Reuters", "https://evidence.example.com/doc/1")
+    assert empty == [(0,)]
