@@ -76,7 +76,8 @@ _TABLES = (
         embedding_model VARCHAR NOT NULL,
         store_generation BIGINT NOT NULL,
         created_at TIMESTAMPTZ NOT NULL,
-        recorded_at TIMESTAMPTZ NOT NULL
+        recorded_at TIMESTAMPTZ NOT NULL,
+        previous_verdict_id BIGINT  -- the claim's latest verdict when this one was recorded
     )""",
     "CREATE INDEX verdicts_claim ON verdicts (claim_id)",
     """CREATE TABLE verdict_evidence (
@@ -117,12 +118,10 @@ _TABLES = (
 
 _VIEWS = (
     """CREATE OR REPLACE VIEW verdict_history AS
-    SELECT v.*,
-           lag(v.verdict_id) OVER w AS previous_verdict_id,
-           lag(v.label) OVER w AS previous_label,
+    SELECT v.*, p.label AS previous_label,
            v.verdict_id = max(v.verdict_id) OVER (PARTITION BY v.claim_id) AS is_latest
     FROM verdicts v
-    WINDOW w AS (PARTITION BY v.claim_id ORDER BY v.verdict_id)""",
+    LEFT JOIN verdicts p ON p.verdict_id = v.previous_verdict_id""",
     """CREATE OR REPLACE VIEW evidence_items AS
     SELECT verdict_id, rank, passage_id,
            struct_pack(rank := rank, passage_id := passage_id, doc_id := doc_id,
@@ -176,22 +175,23 @@ _VIEWS = (
     FROM joined""",
     f"CREATE OR REPLACE VIEW latest_verdicts AS SELECT * FROM claim_report({REVIEW_BELOW}, NULL)",
     "CREATE OR REPLACE VIEW claims_needing_review AS SELECT * FROM latest_verdicts WHERE needs_review",
+    # no window here: a filter on new_verdict_id reaches the verdicts table directly
     """CREATE OR REPLACE VIEW verdict_changes AS
     SELECT h.claim_id, h.claim_text, h.run_id, h.recorded_at AS changed_at,
-           h.previous_verdict_id AS old_verdict_id, h.verdict_id AS new_verdict_id,
-           h.previous_label AS old_label, h.label AS new_label,
+           p.verdict_id AS old_verdict_id, h.verdict_id AS new_verdict_id,
+           p.label AS old_label, h.label AS new_label,
            p.confidence AS old_confidence, h.confidence AS new_confidence,
            coalesce((SELECT list(i.item ORDER BY i.rank) FROM evidence_items i
                      WHERE i.verdict_id = h.verdict_id AND i.passage_id NOT IN
-                         (SELECT o.passage_id FROM verdict_evidence o WHERE o.verdict_id = h.previous_verdict_id)),
+                         (SELECT o.passage_id FROM verdict_evidence o WHERE o.verdict_id = p.verdict_id)),
                     []) AS evidence_added,
            coalesce((SELECT list(i.item ORDER BY i.rank) FROM evidence_items i
-                     WHERE i.verdict_id = h.previous_verdict_id AND i.passage_id NOT IN
+                     WHERE i.verdict_id = p.verdict_id AND i.passage_id NOT IN
                          (SELECT n.passage_id FROM verdict_evidence n WHERE n.verdict_id = h.verdict_id)),
                     []) AS evidence_removed
-    FROM verdict_history h
+    FROM verdicts h
     JOIN verdicts p ON p.verdict_id = h.previous_verdict_id
-    WHERE h.previous_label <> h.label""",
+    WHERE p.label <> h.label""",
 )
 
 MIGRATIONS: tuple[Migration, ...] = (

@@ -54,8 +54,13 @@ def _create(path: Path) -> None:
             con.execute("BEGIN TRANSACTION")
             migrate(con)
             con.execute("COMMIT")
-        with contextlib.suppress(FileExistsError):
+        try:
             os.link(draft, path)
+        except FileExistsError:
+            pass
+        except OSError:  # a filesystem without hard links: a plain rename, unless someone was first
+            if not path.exists():
+                draft.rename(path)
     finally:
         draft.unlink(missing_ok=True)
         draft.with_name(draft.name + ".wal").unlink(missing_ok=True)
@@ -249,12 +254,20 @@ class ReportStore:
             missing = [claim_id for claim_id in claim_ids if claim_id not in known]
             if missing:
                 raise ReportsError(f"claims not recorded (record_claims first): {missing}")
+            latest = dict(
+                con.execute(
+                    "SELECT claim_id, max(verdict_id) FROM verdicts "
+                    "WHERE claim_id IN (SELECT unnest(?)) GROUP BY claim_id",
+                    [claim_ids],
+                ).fetchall()
+            )
             new_ids = []
             for claim, verdict in scored:
                 (verdict_id,) = con.execute(
                     """INSERT INTO verdicts (claim_id, run_id, label, confidence, conflicting, justification,
-                        claim_text, stance_model, embedding_model, store_generation, created_at, recorded_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING verdict_id""",
+                        claim_text, stance_model, embedding_model, store_generation, created_at, recorded_at,
+                        previous_verdict_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING verdict_id""",
                     [
                         claim.claim_id,
                         run_id,
@@ -268,8 +281,10 @@ class ReportStore:
                         store_generation,
                         rows.as_utc(verdict.created_at),
                         now,
+                        latest.get(claim.claim_id),
                     ],
                 ).fetchall()[0]
+                latest[claim.claim_id] = verdict_id
                 new_ids.append(verdict_id)
                 if verdict.citations:
                     con.executemany(
