@@ -294,3 +294,22 @@ def test_read_only_store(db_path, store):
     assert reader.report() == []
     with pytest.raises(ReportsError, match="read-only"):
         reader.record_article(make_article("other"))
+
+
+def test_one_call_may_score_a_claim_twice_and_each_follows_the_last(store, recorded):
+    _, claims, run_id = recorded
+    changes = store.record_verdicts(
+        run_id,
+        [
+            (claims[0], make_verdict(claims[0], "supported", 0.9, (1,))),
+            (claims[0], make_verdict(claims[0], "disputed", 0.8, (2,))),
+            (claims[0], make_verdict(claims[0], "disputed", 0.7, (2, 3))),
+        ],
+        embedding_model="e5",
+        store_generation=1,
+    )
+    assert [(c.old_label, c.new_label, c.old_verdict_id, c.new_verdict_id) for c in changes] == [
+        ("supported", "disputed", 1, 2)
+    ]
+    (row,) = store.report(ReportFilter(label="disputed"))
+    assert (row.verdict.verdict_id, row.previous_label) == (3, "disputed")
