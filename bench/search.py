@@ -11,7 +11,7 @@ from evidence_store.types import DocumentInput
 from verify.settings import Settings
 
 PASSAGES = 10_000
-QUERIES = 200
+QUERIES = 100
 ROUNDS = 3
 
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from logging import Logger
 
 from evidence_store.store import EvidenceStore
+from verify.reports.store import ReportStore
 from verify.settings import Settings
 
 _lock = threading.Lock()
@@ -32,12 +33,22 @@ def evidence_store() -> EvidenceStore:
         return _resources["store"]  # type: ignore[return-value]
 
 
+def reports() -> ReportStore:
+    """The reports database of ``SANAD_HOME`` (short write transactions, retried when locked)."""
+    current = settings()
+    with _lock:
+        if "reports" not in _resources:
+            _resources["reports"] = ReportStore(current.reports_db)
+        return _resources["reports"]  # type: ignore[return-value]
+
+
 def reset() -> None:
     """Forget loaded resources (tests that switch ``SANAD_HOME``)."""
     with _lock:
-        store = _resources.pop("store", None)
-        if isinstance(store, EvidenceStore):
-            store.close()
+        for resource in _resources.values():
+            close = getattr(resource, "close", None)
+            if callable(close):
+                close()
         _resources.clear()
 
 

@@ -23,7 +23,15 @@ MAX_REDIRECTS = 5
 
 
 class FetchError(RuntimeError):
-    """A URL that could not be fetched; the message says why (status, type, size, network)."""
+    """A URL that could not be fetched; the message says why (status, type, size, network).
+
+    ``retryable`` is true for failures that may pass on a later try: timeouts, connection
+    errors, HTTP 429 and 5xx.
+    """
+
+    def __init__(self, message: str, *, retryable: bool = False) -> None:
+        super().__init__(message)
+        self.retryable = retryable
 
 
 class FetchedPage(BaseModel):
@@ -61,7 +69,8 @@ def fetch_url(url: str, settings: StoreSettings, client: httpx.Client | None = N
     try:
         with client.stream("GET", url) as response:
             if response.status_code >= 400:
-                raise FetchError(f"{url}: HTTP {response.status_code}")
+                retryable = response.status_code == 429 or response.status_code >= 500
+                raise FetchError(f"{url}: HTTP {response.status_code}", retryable=retryable)
             content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
             if content_type and content_type not in ALLOWED_CONTENT_TYPES:
                 raise FetchError(f"{url}: content type {content_type!r} is not text, HTML, JSON or XML")
@@ -84,7 +93,9 @@ def fetch_url(url: str, settings: StoreSettings, client: httpx.Client | None = N
     except httpx.TooManyRedirects as exc:
         raise FetchError(f"{url}: more than {MAX_REDIRECTS} redirects") from exc
     except httpx.TimeoutException as exc:
-        raise FetchError(f"{url}: timed out ({type(exc).__name__})") from exc
+        raise FetchError(f"{url}: timed out ({type(exc).__name__})", retryable=True) from exc
+    except httpx.TransportError as exc:
+        raise FetchError(f"{url}: {type(exc).__name__}: {exc}", retryable=True) from exc
     except httpx.HTTPError as exc:
         raise FetchError(f"{url}: {type(exc).__name__}: {exc}") from exc
     finally:

@@ -1,0 +1,13 @@
+"""``sanad serve``: run the Prefect deployments of every flow in this process."""
+
+import typer
+
+
+def serve(limit: int = typer.Option(4, "--limit", min=1, help="Flow runs at once in this process.")) -> None:
+    """Serve verify-article, verify-batch, ingest-evidence (hourly) and reverify-claims (nightly).
+
+    Needs a Prefect server (PREFECT_API_URL, e.g. from `prefect server start`).
+    """
+    from deployments.serve import main
+
+    main(limit=limit)

@@ -1,0 +1,220 @@
+"""The ``verify-article`` flow: fetch, extract claims, retrieve evidence, score, persist, publish.
+
+Parameters are pydantic models and enums so the Prefect UI renders a form. Domain logic
+lives in ``verify.pipeline``; tasks only call it with process-wide resources.
+"""
+
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import INPUTS, NO_CACHE
+from prefect.runtime import flow_run
+from prefect.tasks import exponential_backoff
+from pydantic import BaseModel, Field
+
+from evidence_store.ingest.fetch import FetchedPage, FetchError, fetch_url
+from evidence_store.types import SearchHit
+from flows import runtime
+from verify import pipeline
+from verify.reports.markdown import verdicts_markdown, verdicts_table
+from verify.settings import Settings
+from verify.types import Article, Claim, Verdict
+
+_DEFAULTS = Settings.model_fields
+
+
+class Language(StrEnum):
+    auto = "auto"
+    ar = "ar"
+    en = "en"
+
+
+class ArticleInput(BaseModel):
+    """The article to verify: a URL to fetch, or its text (or HTML) pasted."""
+
+    url: str = Field("", title="Article URL", description="Fetched and cleaned. Leave empty to paste the text.")
+    text: str = Field("", title="Article text", description="The article's text or HTML, if no URL is given.")
+    title: str = Field("", title="Title (optional)")
+    publisher: str = Field("", title="Publisher (optional)")
+    published_on: date | None = Field(None, title="Published on (optional)")
+    language: Language = Field(Language.auto, title="Language", description="auto: detected per article")
+
+
+class VerdictThresholds(BaseModel):
+    """How strong and relevant evidence must be to decide a verdict."""
+
+    relevance_floor: float = Field(
+        _DEFAULTS["verdict_relevance_floor"].default,
+        ge=0,
+        le=1,
+        title="Relevance floor",
+        description="Passages less similar to the claim than this cannot decide its verdict.",
+    )
+    relevance_full: float = Field(
+        _DEFAULTS["verdict_relevance_full"].default, ge=0, le=1, title="Relevance for full weight"
+    )
+    min_strength: float = Field(
+        _DEFAULTS["verdict_min_strength"].default,
+        ge=0,
+        le=1,
+        title="Minimum stance strength",
+        description="Weaker support or refutation leaves the claim unverified.",
+    )
+    conflict_strength: float = Field(
+        _DEFAULTS["verdict_conflict_strength"].default,
+        ge=0,
+        le=1,
+        title="Conflict strength",
+        description="Support and refutation both this strong: disputed, flagged conflicting.",
+    )
+
+
+class VerifyOptions(BaseModel):
+    """How much to check and how strict to be."""
+
+    max_claims: int = Field(15, ge=1, le=100, title="Max claims", description="The most check-worthy first.")
+    top_k: int = Field(_DEFAULTS["verdict_top_k"].default, ge=1, le=20, title="Evidence passages per claim")
+    thresholds: VerdictThresholds = Field(default_factory=VerdictThresholds, title="Verdict thresholds")
+
+    def apply(self, settings: Settings) -> Settings:
+        """``settings`` with this run's thresholds."""
+        return settings.model_copy(
+            update={
+                "verdict_relevance_floor": self.thresholds.relevance_floor,
+                "verdict_relevance_full": self.thresholds.relevance_full,
+                "verdict_min_strength": self.thresholds.min_strength,
+                "verdict_conflict_strength": self.thresholds.conflict_strength,
+                "verdict_top_k": self.top_k,
+            }
+        )
+
+
+class VerifySummary(BaseModel):
+    """What a verify-article run found."""
+
+    run_id: str
+    article_id: str
+    title: str | None
+    claims: int
+    supported: int
+    disputed: int
+    unverified: int
+    changed: int
+
+
+def _network_failure(task, task_run, state) -> bool:
+    """Retry only failures that may pass later (timeouts, connection errors, 429, 5xx)."""
+    error = state.result(raise_on_failure=False)
+    return isinstance(error, FetchError) and error.retryable
+
+
+@task(
+    name="fetch",
+    retries=3,
+    retry_delay_seconds=exponential_backoff(backoff_factor=5),
+    retry_condition_fn=_network_failure,
+    cache_policy=INPUTS,
+    cache_expiration=timedelta(days=1),
+    persist_result=True,
+)
+def fetch_task(url: str) -> FetchedPage:
+    """Fetch a page (cached per URL for a day)."""
+    return fetch_url(url, runtime.settings())
+
+
+@task(name="read-article", cache_policy=NO_CACHE)
+def read_article_task(article: ArticleInput, page: FetchedPage | None) -> Article:
+    """Clean the page or pasted text into an article."""
+    published = datetime.combine(article.published_on, time()) if article.published_on else None
+    source = pipeline.ArticleSource(
+        text=page.text if page else article.text,
+        url=page.final_url if page else None,
+        content_type=page.content_type if page else None,
+        title=article.title or None,
+        publisher=article.publisher or None,
+        published_at=published,
+        language=None if article.language is Language.auto else article.language.value,
+    )
+    return pipeline.read_article(source, runtime.settings())
+
+
+@task(name="extract-claims", cache_policy=NO_CACHE)
+def extract_claims_task(article: Article, max_claims: int) -> list[Claim]:
+    claims = pipeline.find_claims(article, runtime.settings(), max_claims)
+    get_run_logger().info("%d check-worthy claims", len(claims))
+    return claims
+
+
+@task(name="retrieve-evidence", cache_policy=NO_CACHE)
+def retrieve_evidence_task(claims: list[Claim], top_k: int) -> list[list[SearchHit]]:
+    return pipeline.retrieve_evidence(claims, runtime.evidence_store(), top_k)
+
+
+@task(name="score", cache_policy=NO_CACHE)
+def score_task(claims: list[Claim], hits: list[list[SearchHit]], options: VerifyOptions) -> list[Verdict]:
+    progress = runtime.progress_logger(get_run_logger(), "stance pairs scored")
+    return pipeline.score_claims(claims, hits, options.apply(runtime.settings()), on_progress=progress)
+
+
+@task(name="persist", cache_policy=NO_CACHE)
+def persist_task(run_id: str, article: Article, claims: list[Claim], verdicts: list[Verdict]) -> int:
+    """Append the run's article, claims and verdicts to the reports database; returns verdict changes."""
+    reports = runtime.reports()
+    store = runtime.evidence_store()
+    reports.record_article(article)
+    reports.record_claims(claims)
+    changes = reports.record_verdicts(
+        run_id,
+        list(zip(claims, verdicts, strict=True)),
+        embedding_model=store.embedder.name,
+        store_generation=store.stats().generation,
+    )
+    return len(changes)
+
+
+@task(name="publish", cache_policy=NO_CACHE)
+def publish_task(run_id: str, article: Article, claims: list[Claim], verdicts: list[Verdict]) -> None:
+    scored = list(zip(claims, verdicts, strict=True))
+    create_markdown_artifact(
+        key="verdict-report", markdown=verdicts_markdown(article, scored, run_id), description="Claims and verdicts"
+    )
+    create_table_artifact(key="verdict-table", table=verdicts_table(scored), description="Verdicts")
+
+
+def verify_one(article: ArticleInput, options: VerifyOptions, kind: str = "verify-article") -> VerifySummary:
+    """The body of verify-article, shared with verify-batch."""
+    if not article.url.strip() and not article.text.strip():
+        raise ValueError("give the article's URL or paste its text")
+    reports = runtime.reports()
+    run_id = reports.start_run(kind, {"article": article, "options": options}, run_id=flow_run.get_id())
+    try:
+        page = fetch_task(article.url.strip()) if article.url.strip() else None
+        parsed = read_article_task(article, page)
+        claims = extract_claims_task(parsed, options.max_claims)
+        hits = retrieve_evidence_task(claims, options.top_k)
+        verdicts = score_task(claims, hits, options)
+        changed = persist_task(run_id, parsed, claims, verdicts)
+        publish_task(run_id, parsed, claims, verdicts)
+    except BaseException as exc:
+        reports.finish_run(run_id, "failed", error=f"{type(exc).__name__}: {exc}"[:2000])
+        raise
+    reports.finish_run(run_id, "completed")
+    labels = [verdict.label for verdict in verdicts]
+    return VerifySummary(
+        run_id=run_id,
+        article_id=parsed.article_id,
+        title=parsed.title,
+        claims=len(claims),
+        supported=labels.count("supported"),
+        disputed=labels.count("disputed"),
+        unverified=labels.count("unverified"),
+        changed=changed,
+    )
+
+
+@flow(name="verify-article")
+def verify_article(article: ArticleInput, options: VerifyOptions = VerifyOptions()) -> VerifySummary:  # noqa: B008
+    """Verify one article's check-worthy claims against the evidence store."""
+    return verify_one(article, options)

@@ -1,0 +1,56 @@
+"""The ``verify-batch`` flow: many URLs, verified with a concurrency limit, one report per article."""
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_table_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.task_runners import ThreadPoolTaskRunner
+from pydantic import BaseModel, Field
+
+from flows import runtime
+from flows.verify_article import ArticleInput, VerifyOptions, VerifySummary, verify_article
+
+
+class BatchRequest(BaseModel):
+    """Articles to verify."""
+
+    urls: list[str] = Field(default_factory=list, title="Article URLs", min_length=1)
+    options: VerifyOptions = Field(default_factory=VerifyOptions, title="Verification options")
+
+
+@task(name="verify-url", cache_policy=NO_CACHE)
+def verify_url_task(url: str, options: VerifyOptions) -> VerifySummary | str:
+    """Run verify-article for one URL (its own flow run and report); a failure is returned, not raised."""
+    try:
+        return verify_article(ArticleInput(url=url), options)
+    except Exception as exc:
+        get_run_logger().warning("%s failed: %s", url, exc)
+        return f"{type(exc).__name__}: {exc}"
+
+
+def _concurrency() -> int:
+    return max(1, runtime.settings().batch_concurrency)
+
+
+@flow(name="verify-batch", task_runner=ThreadPoolTaskRunner(max_workers=_concurrency()))
+def verify_batch(request: BatchRequest) -> list[VerifySummary | str]:
+    """Verify each URL as its own verify-article run, a few at a time (SANAD_BATCH_CONCURRENCY)."""
+    urls = list(dict.fromkeys(url.strip() for url in request.urls if url.strip()))
+    futures = verify_url_task.map(urls, options=request.options)
+    results = [future.result() for future in futures]
+    create_table_artifact(
+        key="batch-summary",
+        table=[
+            {
+                "url": url,
+                "status": "failed" if isinstance(result, str) else "verified",
+                "claims": "" if isinstance(result, str) else result.claims,
+                "supported": "" if isinstance(result, str) else result.supported,
+                "disputed": "" if isinstance(result, str) else result.disputed,
+                "unverified": "" if isinstance(result, str) else result.unverified,
+                "run / error": result if isinstance(result, str) else result.run_id,
+            }
+            for url, result in zip(urls, results, strict=True)
+        ],
+        description="Articles of this batch",
+    )
+    return results

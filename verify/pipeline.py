@@ -1,0 +1,103 @@
+"""The verification pipeline without orchestration: an article in, claims and their verdicts out.
+
+The Prefect flows call these steps as tasks; library users and benchmarks call ``verify_article``.
+"""
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+from evidence_store.store import EvidenceStore
+from evidence_store.types import SearchHit
+from verify.extract.claims import extract_claims
+from verify.extract.intake import ArticleError, article_from_html, article_from_text
+from verify.settings import Settings
+from verify.types import Article, Claim, Verdict
+from verify.verifier import evidence_from_hits, judge
+
+Progress = Callable[[int, int], None]
+
+
+class ArticleSource(BaseModel):
+    """What a fact-checker gives: a fetched page or pasted text/HTML, plus metadata they know."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str  # page body (HTML or text) or pasted article
+    url: str | None = None
+    content_type: str | None = None  # of a fetched page; None for pasted input (sniffed)
+    title: str | None = None
+    publisher: str | None = None
+    published_at: datetime | None = None
+    language: str | None = None  # None: detected
+
+
+def _is_html(source: ArticleSource) -> bool:
+    if source.content_type is not None:
+        return source.content_type in ("text/html", "application/xhtml+xml")
+    head = source.text.lstrip()[:512].lower()
+    return head.startswith(("<!doctype html", "<html")) or "<body" in head or "<article" in head
+
+
+def read_article(source: ArticleSource, settings: Settings) -> Article:
+    """Clean the input into an ``Article``; metadata given by the user wins over what the page says."""
+    where = source.url or "pasted text"
+    if _is_html(source):
+        article = article_from_html(source.text, settings, url=source.url, source=where)
+    elif source.content_type in (None, "text/plain", "text/markdown"):
+        article = article_from_text(source.text, settings, url=source.url, source=where)
+    else:
+        raise ArticleError(f"{where}: {source.content_type} is not an article page")
+    overrides = {
+        name: value
+        for name, value in (
+            ("title", source.title),
+            ("publisher", source.publisher),
+            ("published_at", source.published_at),
+            ("language", source.language),
+        )
+        if value
+    }
+    return article.model_copy(update=overrides) if overrides else article
+
+
+def find_claims(article: Article, settings: Settings, max_claims: int) -> list[Claim]:
+    """The article's check-worthy claims, best first, at most ``max_claims``."""
+    return extract_claims(article, settings)[:max_claims]
+
+
+def retrieve_evidence(claims: Sequence[Claim], store: EvidenceStore, top_k: int) -> list[list[SearchHit]]:
+    """The ``top_k`` passages (hybrid search, any language) for what each claim asserts."""
+    if not claims:
+        return []
+    return store.search_many([claim.check_text for claim in claims], k=top_k, mode="hybrid")
+
+
+def score_claims(
+    claims: Sequence[Claim],
+    hits: Sequence[Sequence[SearchHit]],
+    settings: Settings,
+    on_progress: Progress | None = None,
+) -> list[Verdict]:
+    """One calibrated verdict per claim from the stance of its retrieved passages."""
+    if not claims:
+        return []
+    return judge(
+        [claim.check_text for claim in claims],
+        [evidence_from_hits(found) for found in hits],
+        settings,
+        languages=[claim.language for claim in claims],
+        on_progress=on_progress,
+    )
+
+
+def verify_article(
+    source: ArticleSource, store: EvidenceStore, settings: Settings, max_claims: int | None = None
+) -> tuple[Article, list[tuple[Claim, Verdict]]]:
+    """The whole pipeline in one call: read, extract, retrieve, score."""
+    article = read_article(source, settings)
+    claims = find_claims(article, settings, max_claims or settings.claims_max_per_article)
+    hits = retrieve_evidence(claims, store, settings.verdict_top_k)
+    verdicts = score_claims(claims, hits, settings)
+    return article, list(zip(claims, verdicts, strict=True))

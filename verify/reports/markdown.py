@@ -1,0 +1,88 @@
+"""Markdown and table views of one article's verdicts, for Prefect artifacts and terminals."""
+
+from collections.abc import Sequence
+
+from verify.types import Article, Citation, Claim, Verdict
+
+BADGES = {"supported": "🟢 supported", "disputed": "🔴 disputed", "unverified": "⚪ unverified"}
+
+
+def _snippet(text: str, width: int = 160) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def _source(citation: Citation) -> str:
+    passage = citation.passage
+    label = passage.publisher or passage.url or passage.doc_id
+    date = passage.published_at.date().isoformat() if passage.published_at else "undated"
+    name = f"{label}, {date}".replace("[", "(").replace("]", ")")
+    return f"[{name}]({passage.url})" if passage.url else name
+
+
+def _citation_line(citation: Citation) -> str:
+    stance = citation.stance
+    rating = f" (prior fact-check rated *{citation.passage.rating}*)" if citation.passage.rating else ""
+    return (
+        f"- {_source(citation)}{rating}: {stance.label} "
+        f"(supports {stance.supports:.2f}, refutes {stance.refutes:.2f}, relevance {citation.relevance:.2f}) — "
+        f"“{_snippet(citation.passage.text)}”"
+    )
+
+
+def verdicts_markdown(article: Article, scored: Sequence[tuple[Claim, Verdict]], run_id: str) -> str:
+    """The article's claims with verdict badges, confidence, justification and cited sources as links."""
+    counts = {label: sum(1 for _, v in scored if v.label == label) for label in BADGES}
+    title = article.title or (article.url or "Pasted article")
+    lines = [
+        f"# {title}",
+        "",
+        " · ".join(
+            part
+            for part in (
+                article.publisher,
+                article.published_at.date().isoformat() if article.published_at else None,
+                f"[source]({article.url})" if article.url else None,
+                f"language {article.language}" if article.language else None,
+                f"run `{run_id}`",
+            )
+            if part
+        ),
+        "",
+        f"**{len(scored)} claims:** " + ", ".join(f"{BADGES[label]} {counts[label]}" for label in BADGES),
+    ]
+    for number, (claim, verdict) in enumerate(scored, start=1):
+        flag = " · ⚠️ conflicting evidence" if verdict.conflicting else ""
+        lines += [
+            "",
+            f"## {number}. {BADGES[verdict.label]} · confidence {verdict.confidence:.0%}{flag}",
+            "",
+            f"> {_snippet(claim.text, 600)}",
+            "",
+        ]
+        if claim.speaker:
+            lines.append(f"Speaker: **{claim.speaker}** · type: {claim.claim_type} · claim `{claim.claim_id}`")
+        else:
+            lines.append(f"Type: {claim.claim_type} · claim `{claim.claim_id}`")
+        lines += ["", f"*{verdict.justification}*"]
+        if verdict.citations:
+            lines += ["", *(_citation_line(citation) for citation in verdict.citations)]
+    return "\n".join(lines)
+
+
+def verdicts_table(scored: Sequence[tuple[Claim, Verdict]]) -> list[dict[str, str]]:
+    """One row per claim: claim, speaker, verdict, confidence and its strongest source."""
+    rows = []
+    for claim, verdict in scored:
+        top = verdict.citations[0] if verdict.citations else None
+        rows.append(
+            {
+                "claim": _snippet(claim.text, 200),
+                "speaker": claim.speaker or "",
+                "verdict": verdict.label + (" (conflicting)" if verdict.conflicting else ""),
+                "confidence": f"{verdict.confidence:.0%}",
+                "top source": _source(top) if top else "",
+                "justification": _snippet(verdict.justification, 200),
+            }
+        )
+    return rows
