@@ -1,0 +1,104 @@
+"""A real Prefect server and a real ``sanad serve`` process, shared by the end-to-end tests."""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from evidence_store.demo import DEMO_CORPUS
+
+REPO = Path(__file__).resolve().parents[2]
+SANAD = Path(sys.executable).with_name("sanad")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(predicate, timeout: float, what: str, process: subprocess.Popen | None = None):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"{what}: process exited with {process.returncode}")
+        try:
+            result = predicate()
+            if result:
+                return result
+        except (httpx.HTTPError, OSError):
+            pass
+        time.sleep(1)
+    raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {what}")
+
+
+def stop(process: subprocess.Popen) -> None:
+    """SIGINT, then SIGKILL after a grace period (Prefect's serve ignores SIGINT in some shells)."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def served(tmp_path_factory, sanad_home, e5):
+    """(api url, ui url, env) of a Prefect server with every Sanad flow served against the demo corpus."""
+    root = tmp_path_factory.mktemp("served")
+    home = root / "sanad"
+    home.mkdir()
+    (home / "models").symlink_to(sanad_home / "models")
+    port = free_port()
+    api = f"http://127.0.0.1:{port}/api"
+    env = {
+        **os.environ,
+        "PREFECT_HOME": str(root / "prefect"),
+        "PREFECT_API_URL": api,
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_SERVER_API_HOST": "127.0.0.1",
+        "PREFECT_SERVER_API_PORT": str(port),
+        "SANAD_HOME": str(home),
+        "HF_HUB_OFFLINE": "1",
+    }
+    subprocess.run([str(SANAD), "evidence", "add", str(DEMO_CORPUS)], env=env, check=True, capture_output=True)
+    logs = root / "logs"
+    logs.mkdir()
+    server = subprocess.Popen(
+        [str(Path(sys.executable).with_name("prefect")), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=(logs / "server.log").open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    serving = None
+    try:
+        wait_for(lambda: httpx.get(f"{api}/health", timeout=2).json() is True, 120, "the Prefect server", server)
+        serving = subprocess.Popen(
+            [str(SANAD), "serve", "--limit", "4"],
+            env=env,
+            cwd=REPO,
+            stdout=(logs / "serve.log").open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+        def deployment_id():
+            response = httpx.get(f"{api}/deployments/name/verify-article/sanad", timeout=5)
+            return response.json()["id"] if response.status_code == 200 else None
+
+        wait_for(deployment_id, 120, "sanad serve to register its deployments", serving)
+        yield {"api": api, "ui": f"http://127.0.0.1:{port}", "env": env, "home": home, "logs": logs}
+    finally:
+        if serving is not None:
+            stop(serving)
+        stop(server)
+        shutil.rmtree(root / "prefect", ignore_errors=True)
