@@ -1,5 +1,6 @@
-"""``sanad demo``: the main job on the sample article."""
+"""``sanad demo``: the main job on the sample article, through the verify-article flow."""
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
@@ -7,19 +8,49 @@ from rich.table import Table
 
 from evidence_store.demo import DEMO_CORPUS
 from evidence_store.ingest.sources import load_jsonl_corpus
-from evidence_store.text.sentences import split_sentences
 from flows.cli_common import console, fail, friendly_errors, progress_bar
-from flows.cli_evidence import open_store, snippet
+from flows.cli_evidence import snippet
+from flows.cli_reports import report_table
+from verify.reports import ReportFilter, ReportStore
+from verify.reports.html import render_html
+from verify.reports.types import ReportRow
 from verify.settings import Settings
 
-MIN_SENTENCE_CHARS = 60  # shorter lines are headings, banners and link lines
+
+def evidence_table(rows: list[ReportRow]) -> Table:
+    """The passages each decisive verdict cites: stance, language, publisher, date, snippet."""
+    table = Table(title="Cited evidence", title_justify="left", expand=True)
+    for column, options in (
+        ("claim", {"no_wrap": True}),
+        ("stance", {"no_wrap": True}),
+        ("lang", {"no_wrap": True}),
+        ("publisher, date", {"ratio": 1}),
+        ("passage", {"ratio": 3, "overflow": "fold"}),
+    ):
+        table.add_column(column, **options)
+    for number, row in enumerate(rows, start=1):
+        verdict = row.verdict.verdict if row.verdict else None
+        for citation in verdict.citations[:2] if verdict else ():
+            passage = citation.passage
+            date = passage.published_at.date().isoformat() if passage.published_at else "undated"
+            table.add_row(
+                f"{number} ({verdict.label})",
+                citation.stance.label,
+                passage.language or "",
+                f"{passage.publisher}, {date}",
+                snippet(passage.text, 200),
+            )
+    return table
 
 
 def demo(
-    article: Path = typer.Option(..., "--article", help="Article text file (the sample is in ../shared/samples)."),
-    k: int = typer.Option(3, "--k", min=1, max=20, help="Passages to show per sentence."),
+    article: Path = typer.Option(..., "--article", help="Article file (the sample is in ../shared/samples)."),
+    max_claims: int = typer.Option(15, "--max-claims", min=1, max=100, help="Most check-worthy claims to verify."),
 ) -> None:
-    """Ingest the demo evidence corpus and show what it retrieves for the article's sentences."""
+    """Ingest the demo evidence corpus, verify the article through the verify-article flow, print the report."""
+    from flows import runtime
+    from flows.verify_article import ArticleInput, VerifyOptions, verify_article
+
     settings = Settings()
     with friendly_errors():
         if not article.is_file():
@@ -28,31 +59,22 @@ def demo(
         documents, issues = load_jsonl_corpus(DEMO_CORPUS)
         if issues:
             raise fail(f"demo corpus has bad lines: {issues[0]}")
-        with open_store(None, settings) as store:
-            with progress_bar("embedding demo corpus") as update:
-                report = store.add(documents, on_progress=update)
-            console.print(
-                f"demo corpus: {len(report.added)} new document(s), {len(report.duplicates)} already stored; "
-                f"store {store.path}"
-            )
-            sentences = [text[s.start : s.end] for s in split_sentences(text) if s.end - s.start >= MIN_SENTENCE_CHARS]
-            results = store.search_many(sentences, k=k)
-    for number, (sentence, hits) in enumerate(zip(sentences, results, strict=True), start=1):
-        table = Table(title=f"[{number}] {snippet(sentence, 150)}", title_justify="left", show_header=True)
-        table.add_column("#", justify="right")
-        table.add_column("dense", justify="right")
-        table.add_column("lang")
-        table.add_column("publisher", max_width=28)
-        table.add_column("date", no_wrap=True)
-        table.add_column("evidence", overflow="fold")
-        for hit in hits:
-            passage = hit.passage
-            table.add_row(
-                str(hit.rank),
-                "" if hit.dense_score is None else f"{hit.dense_score:.3f}",
-                passage.language or "",
-                passage.publisher or "",
-                passage.published_at.date().isoformat() if passage.published_at else "",
-                snippet(passage.text, 140),
-            )
-        console.print(table)
+        store = runtime.evidence_store()
+        with progress_bar("embedding the demo evidence corpus") as update:
+            added = store.add(documents, on_progress=update)
+        console.print(
+            f"demo corpus: {len(added.added)} new document(s), {len(added.duplicates)} already stored in {store.path}"
+        )
+        summary = verify_article(ArticleInput(text=text), VerifyOptions(max_claims=max_claims))
+        rows = ReportStore(settings.reports_db, read_only=True).report(ReportFilter(run_id=summary.run_id))
+        title = f"{summary.title or article.name}: {summary.claims} claims (run {summary.run_id})"
+        html = settings.home / "reports" / f"demo-{summary.run_id}.html"
+        html.parent.mkdir(parents=True, exist_ok=True)
+        html.write_text(render_html(rows, title=title, generated_at=datetime.now(UTC)), encoding="utf-8")
+    console.print(report_table(rows, title))
+    console.print(evidence_table(rows))
+    console.print(
+        f"supported {summary.supported}, disputed {summary.disputed}, unverified {summary.unverified}; "
+        f"HTML report: {html.resolve()}",
+        highlight=False,
+    )

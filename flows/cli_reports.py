@@ -53,7 +53,8 @@ def _badge(label: str | None) -> Text:
     return Text(f" {label.upper()} ", style=_BADGE[label])
 
 
-def _table(rows: list[ReportRow], title: str) -> Table:
+def report_table(rows: list[ReportRow], title: str) -> Table:
+    """Claims with verdict badge, confidence, speaker, top source and review, as a rich table."""
     table = Table(title=title, title_justify="left", expand=True)
     table.add_column("claim (id)", overflow="fold", ratio=3)
     table.add_column("verdict", no_wrap=True)
@@ -130,7 +131,7 @@ def report(
         rows = ReportStore(settings.reports_db, read_only=True).report(filters)
         title = _title(filters, len(rows))
         if fmt == "table":
-            console.print(_table(rows, title) if rows else "no claims match this report")
+            console.print(report_table(rows, title) if rows else "no claims match this report")
         elif fmt == "csv" and out is None:
             write_csv(rows, sys.stdout)
         elif fmt == "json" and out is None:

@@ -1,5 +1,7 @@
 """The demo: the demo corpus is ingested (idempotently) and Arabic sentences retrieve English reporting."""
 
+from pathlib import Path
+
 import pytest
 from typer.testing import CliRunner
 
@@ -31,17 +33,17 @@ def test_arabic_sanctions_sentence_retrieves_english_reporting(tmp_path, setting
     assert any("sanction" in hit.passage.text.lower() and "Cham Wings" in hit.passage.text for hit in english)
 
 
-def test_demo_command_is_idempotent(sanad_home, e5, tmp_path, monkeypatch):
+def test_demo_verifies_the_sample_through_the_flow(flow_home, e5):
     if not SAMPLE_ARTICLE.exists():
         pytest.skip("sample article not available")
-    home = tmp_path / "home"
-    home.mkdir()
-    (home / "models").symlink_to(sanad_home / "models")
-    monkeypatch.setenv("SANAD_HOME", str(home))
     runner = CliRunner()
-    first = runner.invoke(app, ["demo", "--article", str(SAMPLE_ARTICLE), "--k", "3"], catch_exceptions=False)
+    first = runner.invoke(app, ["demo", "--article", str(SAMPLE_ARTICLE)], catch_exceptions=False)
     assert first.exit_code == 0, first.output
     assert f"{len(DEMO_DOCUMENTS)} new document(s)" in first.output
-    assert "أجنحة الشام" in first.output and "US Department of the Treasury" in first.output
+    for badge in ("SUPPORTED", "DISPUTED", "UNVERIFIED"):
+        assert badge in first.output
+    assert "Cited evidence" in first.output
+    html = Path(first.output.split("HTML report: ")[1].split()[0])
+    assert html.is_file() and "<html" in html.read_text(encoding="utf-8").lower()
     again = runner.invoke(app, ["demo", "--article", str(SAMPLE_ARTICLE)], catch_exceptions=False)
     assert f"0 new document(s), {len(DEMO_DOCUMENTS)} already stored" in again.output
