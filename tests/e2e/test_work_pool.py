@@ -1,0 +1,51 @@
+"""deployments/prefect.yaml registers the four flows on a process work pool, and a worker runs one."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+
+from evidence_store.demo import DEMO_CORPUS
+from tests.e2e.conftest import REPO, wait_for
+
+PREFECT = str(Path(sys.executable).with_name("prefect"))
+
+
+def test_prefect_yaml_deploys_to_a_process_pool_and_a_worker_runs_a_flow(served, tmp_path):
+    api, env = served["api"], {**served["env"], "SANAD_REPO": str(REPO)}
+    subprocess.run([PREFECT, "work-pool", "create", "sanad", "--type", "process"], env=env, check=True, cwd=REPO)
+    deployed = subprocess.run(
+        [PREFECT, "deploy", "--all", "--no-prompt", "--prefect-file", "deployments/prefect.yaml"],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    assert deployed.returncode == 0, deployed.stdout[-3000:] + deployed.stderr[-3000:]
+
+    flows = ("verify-article", "verify-batch", "ingest-evidence", "reverify-claims")
+    found = {name: httpx.get(f"{api}/deployments/name/{name}/sanad-pool", timeout=10).json() for name in flows}
+    assert all(deployment["work_pool_name"] == "sanad" for deployment in found.values())
+    assert [s["schedule"]["cron"] for s in found["ingest-evidence"]["schedules"]] == ["0 * * * *"]
+    assert [s["schedule"]["cron"] for s in found["reverify-claims"]["schedules"]] == ["30 2 * * *"]
+
+    run = httpx.post(
+        f"{api}/deployments/{found['ingest-evidence']['id']}/create_flow_run",
+        json={"parameters": {"request": {"sources": [str(DEMO_CORPUS)]}}},
+        timeout=10,
+    ).json()
+    log = (tmp_path / "worker.log").open("w")
+    worker = subprocess.Popen(
+        [PREFECT, "worker", "start", "--pool", "sanad", "--run-once"], env=env, cwd=tmp_path, stdout=log, stderr=log
+    )
+    try:
+
+        def finished():
+            state = httpx.get(f"{api}/flow_runs/{run['id']}", timeout=10).json()["state"]["type"]
+            return state if state in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED") else None
+
+        assert wait_for(finished, 300, "the worker's ingest-evidence run") == "COMPLETED"
+    finally:
+        worker.kill()
+        worker.wait(timeout=30)
