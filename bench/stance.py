@@ -22,20 +22,15 @@ RUNS = (
     ("Climate-FEVER held-out fifth (en)", "claims_climatefever_en.jsonl", None, True),
     ("FEVER-Symmetric test (en)", "claims_feversym_en.jsonl", None, True),
     ("COVID-Fact held-out fifth (en)", "claims_covidfact_en.jsonl", None, True),
-    ("ANS train (ar; trained on)", "claims_ans_ar_train.jsonl", None, False),
     ("ANS dev, retrieved from the ANS corpus", "claims_ans_ar_dev.jsonl", "retrieval_ans_ar_corpus.jsonl", True),
-    (
-        "SciFact dev, retrieved from the SciFact corpus",
-        "claims_scifact_en.jsonl",
-        "retrieval_scifact_en_corpus.jsonl",
-        True,
-    ),
     (
         "Climate-FEVER held-out, retrieved from its corpus",
         "claims_climatefever_en.jsonl",
         "retrieval_climatefever_en_corpus.jsonl",
         True,
     ),
+    ("ANS train (ar; trained on)", "claims_ans_ar_train.jsonl", None, False),
+    ("SciFact dev, retrieved from its corpus", "claims_scifact_en.jsonl", "retrieval_scifact_en_corpus.jsonl", True),
 )
 
 
@@ -48,26 +43,26 @@ def _pairs(name: str, split: str | None, count: int) -> list[StancePair]:
 
 
 def speed(settings: Settings) -> str:
-    """Pairs per second of the shipped stance model, batch 1 and 32, short and passage-length pairs."""
+    """Pairs per second of the shipped stance model (fp32), batch 1 and 32, short and passage-length pairs."""
     rows = []
-    for quantize in (True, False):
-        model = TrainedCrossEncoder(settings.model_copy(update={"stance_quantize": quantize}))
-        model.warm_up()
-        for label, name, split in (
-            ("headline pairs (ANS dev)", "claims_ans_ar_dev.jsonl", None),
-            ("abstract pairs (SciFact dev)", "claims_scifact_en.jsonl", "dev"),
-        ):
-            pairs = _pairs(name, split, 256)
-            for batch in (1, 32):
-                model.settings = settings.model_copy(update={"stance_batch_size": batch, "stance_quantize": quantize})
-                subset = pairs[: 64 if batch == 1 else 256]
-                rates = []
-                for _ in range(3):
-                    started = time.perf_counter()
-                    model.score(subset)
-                    rates.append(len(subset) / (time.perf_counter() - started))
-                rows.append(["int8 dynamic" if quantize else "fp32", label, batch, spread(rates)])
-    return table(["weights", "pairs", "batch", "pairs/s median (min-max)"], rows)
+    model = TrainedCrossEncoder(settings)
+    model.warm_up()
+    sets = (
+        ("headline pairs (ANS dev)", "claims_ans_ar_dev.jsonl", None),
+        ("abstract pairs (SciFact dev)", "claims_scifact_en.jsonl", "dev"),
+    )
+    for label, name, split in sets:
+        pairs = _pairs(name, split, 256)
+        for batch in (1, 32):
+            model.settings = settings.model_copy(update={"stance_batch_size": batch})
+            subset = pairs[: 64 if batch == 1 else 256]
+            rates = []
+            for _ in range(3):
+                started = time.perf_counter()
+                model.score(subset)
+                rates.append(len(subset) / (time.perf_counter() - started))
+            rows.append([label, batch, spread(rates)])
+    return table(["pairs", "batch", "pairs/s median (min-max)"], rows)
 
 
 def _row(label: str, run: ClaimsRun) -> list[object]:
@@ -99,10 +94,8 @@ def quality(settings: Settings) -> str:
             held_out_only=held_out,
         )
         rows.append(_row(label, run))
-        print(
-            f"[bench] stance: {label}: macro-F1 {run.metrics.macro_f1:.3f} ({time.perf_counter() - started:.0f}s)",
-            flush=True,
-        )
+        seconds = time.perf_counter() - started
+        print(f"[bench] stance ({seconds:.0f}s): | " + " | ".join(map(str, rows[-1])) + " |", flush=True)
     header = [
         "claims",
         "n",
@@ -131,11 +124,12 @@ def run() -> str:
         "cuts each claim's best claim-evidence e5 cosine with two thresholds tuned on the same claims "
         "(optimistic). Per class: precision/recall/F1. Reproduce: `make models && .venv/bin/python -m bench.stance`.\n",
     ]
-    if only != "speed":
-        parts.append(quality(settings) + "\n")
     if only != "quality":
         parts.append("Stance inference (the cross-encoder alone, similarity given; 2 cores, torch threads default):\n")
         parts.append(speed(settings) + "\n")
+        print(parts[-1], flush=True)
+    if only != "speed":
+        parts.insert(2, quality(settings) + "\n")
     return "\n".join(parts)
 
 

@@ -76,7 +76,7 @@ class TrainedCrossEncoder:
         probabilities = predict_probabilities(
             self._network,
             encoded,
-            feature_matrix(claims, passages, similarities),
+            feature_matrix(claims, passages, similarities, self.config.features),
             self._tokenizer.pad_token_id,
             batch_size=self.settings.stance_batch_size,
             on_progress=on_progress,

@@ -5,7 +5,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import torch
 
-from verify.stance.features import pair_features
+from verify.stance.features import FEATURE_NAMES, pair_features
 from verify.stance.network import StanceConfig, StanceNetwork
 
 
@@ -21,9 +21,16 @@ def encode_pairs(tokenizer, config: StanceConfig, claims: Sequence[str], passage
     return [{k: encoded[k][i] for k in keys} for i in range(len(claims))]
 
 
-def feature_matrix(claims: Sequence[str], passages: Sequence[str], similarities: Sequence[float]) -> np.ndarray:
-    """Contrast features of every pair, one row each."""
-    return np.stack([pair_features(c, p, float(s)) for c, p, s in zip(claims, passages, similarities, strict=True)])
+def feature_matrix(
+    claims: Sequence[str],
+    passages: Sequence[str],
+    similarities: Sequence[float],
+    names: Sequence[str] = FEATURE_NAMES,
+) -> np.ndarray:
+    """Contrast features of every pair, one row each: the columns ``names`` (a model's own feature list)."""
+    columns = [FEATURE_NAMES.index(name) for name in names]
+    rows = [pair_features(c, p, float(s)) for c, p, s in zip(claims, passages, similarities, strict=True)]
+    return np.stack(rows)[:, columns]
 
 
 def collate(encoded: Sequence[dict], features: np.ndarray, pad_id: int) -> dict[str, torch.Tensor]:

@@ -24,7 +24,7 @@ from verify.evaluation import classification_metrics
 from verify.relevance import pair_similarities
 from verify.stance.data import StanceExample, dev_sets, training_mix
 from verify.stance.inference import collate, encode_pairs, feature_matrix, predict_probabilities
-from verify.stance.network import LoraSettings, StanceConfig, new_network, save_network
+from verify.stance.network import WEIGHTS_FILE, LoraSettings, StanceConfig, new_network, save_network, write_config
 from verify.stance.protocol import LABELS
 
 Log = Callable[[str], None]
@@ -168,7 +168,7 @@ def train_stance(
     loss_fn = torch.nn.CrossEntropyLoss(weight=class_weights)
     log(f"class counts {counts.astype(int).tolist()}, loss weights {[round(w, 3) for w in class_weights.tolist()]}")
 
-    checkpoints = out_dir.parent / f"{out_dir.name}.checkpoints"
+    checkpoints = settings.home / "checkpoints" / "stance"  # per epoch, outside the committed folder
     history, best = [], None
     network.train()
     step = 0
@@ -219,10 +219,7 @@ def train_stance(
         }
     )
     out_dir.mkdir(parents=True, exist_ok=True)
-    for name in ("adapter.safetensors",):
-        shutil.copyfile(checkpoints / f"epoch-{best_epoch}" / name, out_dir / name)
-    from verify.stance.network import write_config
-
+    shutil.copyfile(checkpoints / f"epoch-{best_epoch}" / WEIGHTS_FILE, out_dir / WEIGHTS_FILE)
     write_config(final, out_dir)
     log(f"kept epoch {best_epoch}; wrote {out_dir} after {minutes} min")
     return final
