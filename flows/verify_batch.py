@@ -1,6 +1,6 @@
 """The ``verify-batch`` flow: many URLs, verified with a concurrency limit, one report per article."""
 
-from prefect import flow, get_run_logger, task
+from prefect import flow, get_run_logger, task, unmapped
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
@@ -35,7 +35,7 @@ def _concurrency() -> int:
 def verify_batch(request: BatchRequest) -> list[VerifySummary | str]:
     """Verify each URL as its own verify-article run, a few at a time (SANAD_BATCH_CONCURRENCY)."""
     urls = list(dict.fromkeys(url.strip() for url in request.urls if url.strip()))
-    futures = verify_url_task.map(urls, options=request.options)
+    futures = verify_url_task.map(urls, options=unmapped(request.options))
     results = [future.result() for future in futures]
     create_table_artifact(
         key="batch-summary",
