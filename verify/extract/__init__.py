@@ -1,0 +1,1 @@
+"""Claim extraction: article intake and cleaning, attribution, check-worthiness, ranked claims."""
