@@ -15,6 +15,13 @@ class Settings(StoreSettings):
 
     max_article_chars: int = 3_000_000
 
+    # claims: which sentences become claims, how many, and the check-worthiness head that ranks them
+    claims_min_checkworthiness: float = 0.5  # claims scoring below this are not returned
+    claims_max_per_article: int = 50
+    claims_min_words: int = 5  # shorter sentences are not claims
+    claims_split_min_words: int = 25  # sentences this long may split into independent clauses
+    checkworthy_model: Path | None = None  # head weights (.npz); None: the one shipped in verify/models/checkworthy
+
     # stance: the trained e5 LoRA cross-encoder (default), any sentence-transformers CrossEncoder, or an LLM judge
     stance_backend: StanceBackend = "trained"
     stance_model_dir: Path | None = None  # trained model folder; None: the one shipped in verify/models/stance

@@ -1,0 +1,133 @@
+"""Check-worthiness scoring behind a small Protocol.
+
+The shipped scorer is a small head (logistic regression or a one-hidden-layer MLP, in NumPy) over
+the multilingual-e5-small ``query`` embedding of a sentence plus its cheap cues
+(``verify.extract.features``). Its weights, trained by ``sanad train checkworthy``, live in
+``verify/models/checkworthy/head.npz``; models load lazily, once per process.
+"""
+
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Literal, Protocol, runtime_checkable
+
+import numpy as np
+
+from evidence_store.embedding.embedder import Embedder, load_embedder
+from verify.extract.features import FEATURE_NAMES, feature_matrix, scoring_text
+from verify.settings import Settings
+
+SHIPPED_HEAD = Path(__file__).resolve().parents[1] / "models" / "checkworthy" / "head.npz"
+Inputs = Literal["embedding+cues", "cues"]
+
+
+@runtime_checkable
+class CheckworthinessScorer(Protocol):
+    """Scores sentences in [0, 1]: how much each is worth checking."""
+
+    name: str
+
+    def __call__(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+class CheckworthyHead:
+    """Standardised inputs, ReLU hidden layers, a sigmoid output; plain NumPy arrays."""
+
+    def __init__(
+        self,
+        inputs: Inputs,
+        embedding_model: str | None,
+        mean: np.ndarray,
+        scale: np.ndarray,
+        layers: Sequence[tuple[np.ndarray, np.ndarray]],
+    ) -> None:
+        self.inputs = inputs
+        self.embedding_model = embedding_model
+        self.mean = mean.astype(np.float32)
+        self.scale = scale.astype(np.float32)
+        self.layers = [(w.astype(np.float32), b.astype(np.float32)) for w, b in layers]
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """P(check-worthy) for each row of ``x``."""
+        h = (x.astype(np.float32) - self.mean) / self.scale
+        for index, (weights, bias) in enumerate(self.layers):
+            h = h @ weights + bias
+            if index < len(self.layers) - 1:
+                h = np.maximum(h, 0.0)
+        return (1.0 / (1.0 + np.exp(-np.clip(h[:, 0], -30, 30)))).astype(np.float64)
+
+    def save(self, path: Path) -> None:
+        """Write the head as one small .npz (float16 weights)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        arrays = {f"w{i}": w.astype(np.float16) for i, (w, _) in enumerate(self.layers)}
+        arrays |= {f"b{i}": b.astype(np.float16) for i, (_, b) in enumerate(self.layers)}
+        np.savez_compressed(
+            path,
+            inputs=np.array(self.inputs),
+            embedding_model=np.array(self.embedding_model or ""),
+            features=np.array(FEATURE_NAMES),
+            mean=self.mean,
+            scale=self.scale,
+            **arrays,
+        )
+
+    @classmethod
+    def load(cls, path: Path) -> "CheckworthyHead":
+        """Read a head written by ``save``; refuses one built for other cue features."""
+        if not path.exists():
+            raise FileNotFoundError(f"{path}: no check-worthiness model (train one with 'sanad train checkworthy')")
+        with np.load(path) as stored:
+            if tuple(stored["features"].tolist()) != FEATURE_NAMES:
+                raise ValueError(f"{path}: trained on other cue features; retrain with 'sanad train checkworthy'")
+            depth = sum(1 for key in stored.files if key.startswith("w"))
+            return cls(
+                inputs=str(stored["inputs"]),  # type: ignore[arg-type]
+                embedding_model=str(stored["embedding_model"]) or None,
+                mean=stored["mean"],
+                scale=stored["scale"],
+                layers=[(stored[f"w{i}"], stored[f"b{i}"]) for i in range(depth)],
+            )
+
+
+class HeadScorer:
+    """A ``CheckworthyHead`` over e5 embeddings and cues (or cues alone)."""
+
+    def __init__(self, head: CheckworthyHead, embedder: Embedder | None = None, name: str = "checkworthy-head"):
+        if (head.inputs == "embedding+cues") != (embedder is not None):
+            raise ValueError(f"a check-worthiness head on {head.inputs} needs an embedder exactly when it embeds")
+        self.head = head
+        self.embedder = embedder
+        self.name = name
+
+    def inputs(self, texts: Sequence[str]) -> np.ndarray:
+        """The head's input rows for ``texts``."""
+        cues = feature_matrix(texts)
+        if self.embedder is None:
+            return cues
+        vectors = self.embedder.embed([scoring_text(text) for text in texts], role="query")
+        return np.hstack([vectors, cues])
+
+    def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        """P(check-worthy) of each text."""
+        if not texts:
+            return np.zeros(0)
+        return self.head.predict(self.inputs(texts))
+
+
+_scorers: dict[tuple[str, str, str], HeadScorer] = {}
+_lock = threading.Lock()
+
+
+def load_scorer(settings: Settings) -> HeadScorer:
+    """The process-wide scorer of ``settings.checkworthy_model`` (default: the shipped head)."""
+    path = (settings.checkworthy_model or SHIPPED_HEAD).resolve()
+    key = (str(path), str(settings.home.resolve()), settings.embedding_device)
+    with _lock:
+        if key not in _scorers:
+            head = CheckworthyHead.load(path)
+            embedder = None
+            if head.inputs == "embedding+cues":
+                # The head only makes sense on the embeddings it was trained on, whatever the store uses.
+                embedder = load_embedder(settings.model_copy(update={"embedding_model": head.embedding_model}))
+            _scorers[key] = HeadScorer(head, embedder, name=f"checkworthy-head:{path.name}")
+        return _scorers[key]
