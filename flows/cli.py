@@ -2,6 +2,7 @@
 
 import typer
 
+from flows.cli_claims import claims_app
 from flows.cli_demo import demo
 from flows.cli_eval import eval_app
 from flows.cli_evidence import evidence_app
@@ -17,6 +18,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(models_app, name="models")
+app.add_typer(claims_app, name="claims")
 app.add_typer(evidence_app, name="evidence")
 app.add_typer(eval_app, name="eval")
 app.add_typer(train_app, name="train")
