@@ -6,7 +6,7 @@ import time
 
 from bench.report import write_section
 
-BENCHMARKS = ("ingest", "search", "retrieval")
+BENCHMARKS = ("ingest", "search", "retrieval", "checkworthy")
 
 
 def main(names: list[str]) -> None:
