@@ -49,6 +49,8 @@ _EN_AFTER_VERB = re.compile(
 _EN_SOURCE_START = re.compile(r"^\W*according to\s+(?P<speaker>[^,]{2,80}),\s*", re.IGNORECASE)
 _EN_SOURCE_END = re.compile(r",\s*according to\s+(?P<speaker>[^,]{2,80}?)\W*$", re.IGNORECASE)
 _EN_PRONOUN = re.compile(r"^(?:he|she|they|it|i|we|you|officials?)$", re.IGNORECASE)
+# "A, but X said Y": the report starts at the conjunction after the boundary
+_EN_CLAUSE_BOUNDARY = re.compile(r"[,;]\s+(?=(?:but|and|while|whereas|although|yet|so|because)\s)|;\s+", re.IGNORECASE)
 _EN_LEADING_CONJUNCTION = re.compile(r"^\W*(?:but|and|yet|so|however,?)\s+", re.IGNORECASE)
 
 
@@ -56,12 +58,14 @@ class Attribution(NamedTuple):
     """A reported statement: ``sentence[content_start:content_end]`` is what ``speaker`` is said to have said.
 
     ``speaker`` is None when the sentence names no one ("he said", "كشف أن"); the caller may resolve
-    it to the speaker of a nearby sentence.
+    it to the speaker of a nearby sentence. ``start`` is where the report begins: 0, or the start of
+    a later clause ("A, but X said Y"), the part before it being the author's own.
     """
 
     speaker: str | None
     content_start: int
     content_end: int
+    start: int = 0
 
 
 def _words(text: str) -> int:
@@ -162,23 +166,25 @@ def _english_speaker(text: str) -> str | None:
 def _english(sentence: str) -> Attribution | None:
     for verb in _EN_VERB.finditer(sentence):
         before, after = sentence[: verb.start()], sentence[verb.end() :]
-        if _words(after) <= 4 and re.search(r"[,\"'”’]\s*$", before.rstrip().rsplit(" ", 0)[0]) is None:
+        ends_clause = re.search(r"[,\"'”’]\s*$", before) is not None
+        if _words(after) <= 3 and not ends_clause:
             # "Y, X said." : the speaker sits between the last comma or quote and the verb
             cut = max(before.rfind(","), before.rfind('"'), before.rfind("”"))
-            if cut > 0 and _words(before[cut:]) <= MAX_SPEAKER_WORDS_EN:
-                content = _content(sentence, 0, cut)
-                if content:
-                    return Attribution(_english_speaker(before[cut:]), *content)
-        if re.search(r"[,\"”]\s*$", before) and _words(after) <= MAX_SPEAKER_WORDS_EN:
+            content = _content(sentence, 0, cut) if cut > 0 else None
+            if content and _words(before[cut:]) <= MAX_SPEAKER_WORDS_EN:
+                return Attribution(_english_speaker(before[cut:]), *content)
+        if ends_clause and _words(after) <= 6 and not re.search(r"\bthat\b", after):
             # '"Y," said X.'
             content = _content(sentence, 0, len(before.rstrip()))
             if content:
                 return Attribution(_english_speaker(after), *content)
-        if 0 < _words(before) <= MAX_SPEAKER_WORDS_EN + 2 and not re.search(r"[,;:]\s*$", before):
+        start = max((match.end() for match in _EN_CLAUSE_BOUNDARY.finditer(before)), default=0)
+        if 0 < _words(before[start:]) <= MAX_SPEAKER_WORDS_EN + 2:
+            # "X said (that) Y", possibly after an earlier clause: "A, but X said Y"
             skip = _EN_AFTER_VERB.match(after)
             content = _content(sentence, verb.end() + (skip.end() if skip else 0), len(sentence))
             if content:
-                return Attribution(_english_speaker(before), *content)
+                return Attribution(_english_speaker(before[start:]), *content, start=start)
     view = match_view(sentence)
     return _source_cue(sentence, view, _EN_SOURCE_START, _EN_SOURCE_END)
 

@@ -52,6 +52,10 @@ def _strip_edges(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _clauses(text: str, start: int, end: int, split: bool) -> list[tuple[int, int]]:
+    return split_clauses(text, start, end) if split else [(start, end)]
+
+
 def _sentence_drafts(
     text: str, span: Span, attribution: Attribution | None, speaker: str | None, previous: str | None, split_min: int
 ) -> list[Draft]:
@@ -59,19 +63,26 @@ def _sentence_drafts(
 
     The first clause keeps the sentence's opening ("X said that ...") and the last its ending, so
     the claims of a sentence cover it; later clauses get the sentence so far as their context.
+    When the report starts in a later clause ("A, but X said Y"), the clauses before it are the
+    author's own and carry no speaker.
     """
-    if attribution:
-        region = (span.start + attribution.content_start, span.start + attribution.content_end)
+    split = _words(text[span.start : span.end]) >= split_min
+    pieces: list[tuple[int, int, tuple[int, int] | None]] = []
+    if attribution is None:
+        pieces = [(start, end, None) for start, end in _clauses(text, span.start, span.end, split)]
     else:
-        region = (span.start, span.end)
-    clauses = split_clauses(text, *region) if _words(text[span.start : span.end]) >= split_min else [region]
+        report = span.start + attribution.start
+        if attribution.start:
+            pieces = [(start, end, None) for start, end in _clauses(text, span.start, report, split)]
+        content = (span.start + attribution.content_start, span.start + attribution.content_end)
+        for index, (start, end) in enumerate(_clauses(text, *content, split)):
+            pieces.append((report if index == 0 else start, end, trim_span(text, start, end)))
     drafts = []
-    for index, (start, end) in enumerate(clauses):
-        first, last = index == 0, index == len(clauses) - 1
+    for index, (start, end, content_span) in enumerate(pieces):
+        first, last = index == 0, index == len(pieces) - 1
         claim_span = _strip_edges(text, span.start if first else start, span.end if last else end)
         context = previous if first else text[span.start : start].strip() or previous
-        content = trim_span(text, start, end) if attribution else None
-        drafts.append(Draft(*claim_span, speaker, content, context))
+        drafts.append(Draft(*claim_span, speaker if content_span else None, content_span, context))
     return drafts
 
 

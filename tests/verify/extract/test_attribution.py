@@ -52,6 +52,16 @@ def said(sentence: str) -> tuple[str | None, str] | None:
         ("According to the World Bank, growth slowed to 2 percent.", "the World Bank", "growth slowed to 2 percent"),
         ("Growth slowed to 2 percent, according to the World Bank.", "the World Bank", "Growth slowed to 2 percent"),
         ("He told reporters that the border was closed on Friday.", None, "the border was closed on Friday"),
+        (
+            "John Smith, the airport director, said that three flights landed.",
+            "John Smith, the airport director",
+            "three flights landed",
+        ),
+        (
+            "Traders welcomed the flights, but the opposition said the planes carried fighters.",
+            "the opposition",
+            "the planes carried fighters",
+        ),
     ],
 )
 def test_speaker_and_content(sentence, speaker, content):
