@@ -21,7 +21,7 @@ from verify.evaluation import Metrics, classification_metrics
 from verify.settings import Settings
 from verify.stance.data import in_training_data
 from verify.verdict import VERDICT_LABELS
-from verify.verifier import Evidence, _with_relevance, evidence_from_hits, judge
+from verify.verifier import Evidence, evidence_from_hits, judge, with_relevance
 
 Progress = Callable[[str, int, int], None]
 
@@ -151,7 +151,7 @@ def evaluate_claims(
     evidence = (
         _retrieved_evidence(claims, corpus, settings, progress) if corpus else [given_evidence(c) for c in claims]
     )
-    evidence = _with_relevance(texts, evidence, settings)
+    evidence = with_relevance(texts, evidence, settings)
     verdicts = judge(
         texts, evidence, settings, [c.lang for c in claims], on_progress=lambda d, t: progress("stance", d, t)
     )

@@ -32,7 +32,10 @@ def evidence_from_hits(hits: Sequence[SearchHit]) -> list[Evidence]:
     return [Evidence(passage=hit.passage, relevance=hit.dense_score) for hit in hits]
 
 
-def _with_relevance(claims: Sequence[str], evidence: Sequence[Sequence[Evidence]], settings: Settings):
+def with_relevance(
+    claims: Sequence[str], evidence: Sequence[Sequence[Evidence]], settings: Settings
+) -> list[list[Evidence]]:
+    """The evidence with every missing relevance filled in by the e5 bi-encoder cosine."""
     missing = [(i, j) for i, items in enumerate(evidence) for j, e in enumerate(items) if e.relevance is None]
     values = pair_similarities(
         [claims[i] for i, _ in missing], [evidence[i][j].passage.text for i, j in missing], settings
@@ -59,7 +62,7 @@ def judge(
         raise ValueError("every claim needs its (possibly empty) list of evidence")
     model = load_stance_model(settings)
     calibration: Calibration = getattr(model, "calibration", None) or Calibration()
-    evidence = _with_relevance(claims, evidence, settings)
+    evidence = with_relevance(claims, evidence, settings)
     pairs = [
         StancePair(claim=claim, passage=e.passage.text, similarity=e.relevance)
         for claim, items in zip(claims, evidence, strict=True)

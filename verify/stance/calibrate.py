@@ -17,14 +17,14 @@ from verify.stance.cross_encoder import TrainedCrossEncoder
 from verify.stance.network import read_config, write_config
 from verify.stance.protocol import StancePair
 from verify.verdict import VERDICT_LABELS, ScoredEvidence, verdict_logits
-from verify.verifier import _with_relevance
+from verify.verifier import with_relevance
 
 DEV_CLAIMS = {"ar": ("claims_ans_ar_dev.jsonl", None), "en": ("claims_scifact_en.jsonl", "dev")}
 
 
 def _dev_logits(path: Path, split: str | None, model: TrainedCrossEncoder, settings: Settings):
     claims = [c for c in read_claims(path) if split is None or c.split == split]
-    evidence = _with_relevance([c.claim for c in claims], [given_evidence(c) for c in claims], settings)
+    evidence = with_relevance([c.claim for c in claims], [given_evidence(c) for c in claims], settings)
     pairs = [
         StancePair(claim=c.claim, passage=e.passage.text, similarity=e.relevance)
         for c, items in zip(claims, evidence, strict=True)
