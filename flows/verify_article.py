@@ -36,9 +36,9 @@ class ArticleInput(BaseModel):
 
     url: str = Field("", title="Article URL", description="Fetched and cleaned. Leave empty to paste the text.")
     text: str = Field("", title="Article text", description="The article's text or HTML, if no URL is given.")
-    title: str = Field("", title="Title (optional)")
-    publisher: str = Field("", title="Publisher (optional)")
-    published_on: date | None = Field(None, title="Published on (optional)")
+    title: str = Field("", title="Title")
+    publisher: str = Field("", title="Publisher")
+    published_on: date | None = Field(None, title="Published on")
     language: Language = Field(Language.auto, title="Language", description="auto: detected per article")
 
 

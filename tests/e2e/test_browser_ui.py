@@ -1,10 +1,10 @@
 """A fact-checker's path in a real browser: the verify-article Custom run form, a run, its verdict table."""
 
 import shutil
-import time
 
 import httpx
 import pytest
+from selenium.webdriver.common.by import By
 
 from tests.conftest import SAMPLE_ARTICLE
 from tests.e2e.conftest import wait_for
@@ -46,8 +46,6 @@ def browser(tmp_path, served):
 
 
 def _element(driver, xpath: str, timeout: float = 60):
-    from selenium.webdriver.common.by import By
-
     return wait_for(lambda: next(iter(driver.find_elements(By.XPATH, xpath)), None), timeout, xpath)
 
 
@@ -56,7 +54,7 @@ def test_launch_verify_article_from_the_ui_and_read_the_verdict_table(served, br
     deployment = httpx.get(f"{api}/deployments/name/verify-article/sanad", timeout=10).json()
 
     browser.get(f"{ui}/deployments/deployment/{deployment['id']}/run")
-    text_box = _element(browser, "(//*[normalize-space(text())='Article text']/following::textarea)[1]")
+    text_box = _element(browser, "(//*[contains(text(), 'Article text')]/following::textarea)[1]")
     browser.execute_script(
         "arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input', {bubbles: true}));",
         text_box,
@@ -64,29 +62,28 @@ def test_launch_verify_article_from_the_ui_and_read_the_verdict_table(served, br
     )
     _element(browser, "//button[@type='submit' and normalize-space()='Submit']").click()
 
-    run_id = wait_for(
-        lambda: (
-            browser.current_url.split("/runs/flow-run/")[1].split("?")[0]
-            if "/runs/flow-run/" in browser.current_url
-            else None
-        ),
-        60,
-        "the flow run page",
-    )
+    def submitted_run():
+        runs = httpx.post(
+            f"{api}/flow_runs/filter",
+            json={"deployments": {"id": {"any_": [deployment["id"]]}}, "sort": "EXPECTED_START_TIME_DESC"},
+            timeout=10,
+        ).json()
+        return runs[0]["id"] if runs else None
+
+    run_id = wait_for(submitted_run, 60, "the submitted flow run")
+    _element(browser, f"//a[contains(@href, '{run_id}')]", 60)  # the UI lists the new run
 
     def finished():
         state = httpx.get(f"{api}/flow_runs/{run_id}", timeout=10).json()["state"]["type"]
         return state if state in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED") else None
 
     assert wait_for(finished, 600, "the verify-article run to finish") == "COMPLETED"
-    browser.refresh()
+    browser.get(f"{ui}/runs/flow-run/{run_id}")
     _element(browser, "//*[normalize-space(text())='Completed']", 60)
 
-    browser.get(f"{ui}/runs/flow-run/{run_id}?tab=Artifacts")
-    _element(browser, "//*[contains(normalize-space(.), 'verdict-table')][not(*)]").click()
-    header = _element(browser, "//th[contains(normalize-space(.), 'verdict')] | //*[@role='columnheader']", 60)
-    assert header is not None
-    time.sleep(1)
-    page = browser.page_source
-    assert "confidence" in page
-    assert any(label in page for label in ("supported", "disputed", "unverified"))
+    _element(browser, "//li[@id='artifacts']").click()  # the run page's Artifacts tab
+    _element(browser, "//*[contains(@class, 'artifact-card__title')][normalize-space()='verdict-table']").click()
+    headers = _element(browser, "//th[normalize-space()='confidence']/..", 60).text
+    assert "verdict" in headers and "top source" in headers
+    cells = [cell.text for cell in browser.find_elements(By.XPATH, "//td")]
+    assert any(cell.startswith(("supported", "disputed", "unverified")) for cell in cells), cells
