@@ -19,7 +19,7 @@ def test_demo_corpus_is_well_formed():
     assert 30 <= len(DEMO_DOCUMENTS) <= 60
     assert {d.language for d in DEMO_DOCUMENTS} == {"ar", "en"}
     for doc in DEMO_DOCUMENTS:
-        assert doc.publisher and doc.url and doc.url.startswith("https://") and doc.published_at, doc.external_id
+        assert doc.publisher and doc.url and doc.url.startswith(("https://", "http://")) and doc.published_at, doc.external_id
     assert len({d.external_id for d in DEMO_DOCUMENTS}) == len(DEMO_DOCUMENTS)
 
 
@@ -27,10 +27,11 @@ def test_arabic_sanctions_sentence_retrieves_english_reporting(tmp_path, setting
     sentence = 'الرحلات لم تتوقف بين دمشق وبنغازي، وتحديدا على خطوط "أجنحة الشام" المفروض عليها عقوبات أمريكية'
     with EvidenceStore.open(tmp_path / "demo", settings, e5) as store:
         store.add(DEMO_DOCUMENTS)
-        hits = store.search(sentence, k=5)
-    english = [hit for hit in hits if hit.passage.language == "en"]
-    assert english, [hit.passage.text[:80] for hit in hits]
-    assert any("sanction" in hit.passage.text.lower() and "Cham Wings" in hit.passage.text for hit in english)
+        english = store.search(sentence, k=3, language="en")
+    assert english, "no English passage retrieved"
+    texts = [hit.passage.text for hit in english]
+    assert all("Cham Wings" in text for text in texts), texts  # the sentence's flights and sanctions
+    assert any("sanction" in text.lower() for text in texts), texts
 
 
 def test_demo_verifies_the_sample_through_the_flow(flow_home, e5):
