@@ -1,8 +1,7 @@
 """Cheap contrast features of a (claim, passage) pair that a pooled encoder easily misses.
 
 Negation on one side only, numbers or years of the claim absent from the passage, and word
-overlap, and whether claim and passage are in different scripts (Arabic vs Latin).
-They are fed to the classification head beside the bi-encoder similarity.
+overlap. They are fed to the classification head beside the bi-encoder similarity.
 """
 
 import math
@@ -10,7 +9,7 @@ import re
 
 import numpy as np
 
-from evidence_store.text.normalize import arabic_ratio, normalize_arabic
+from evidence_store.text.normalize import normalize_arabic
 from evidence_store.text.tokenize import tokenize
 
 FEATURE_NAMES = (
@@ -23,7 +22,6 @@ FEATURE_NAMES = (
     "year_missing",
     "overlap",
     "length_ratio",
-    "cross_lingual",
 )
 
 _NEGATIONS_EN = frozenset(
@@ -80,7 +78,6 @@ def pair_features(claim: str, passage: str, similarity: float) -> np.ndarray:
             year_missing,
             overlap,
             ratio / 4.0,
-            (arabic_ratio(claim) >= 0.5) != (arabic_ratio(passage) >= 0.5),
         ],
         dtype=np.float32,
     )
