@@ -3,6 +3,7 @@
 from pathlib import Path
 from typing import Literal
 
+from pydantic import IPvAnyNetwork
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_EMBEDDING_MODEL = "intfloat/multilingual-e5-small"
@@ -33,9 +34,19 @@ class StoreSettings(BaseSettings):
     chunk_max_chars: int = 700
     chunk_overlap_sentences: int = 1
     max_document_chars: int = 2_000_000
+    max_passages_per_document: int = 10_000
+    max_record_bytes: int = 10_000_000  # one JSONL line, CSV row, or text/HTML/JSON file read whole
+    store_lock_timeout_s: float = 600.0  # wait this long for another process's write to the store, then fail
 
-    fetch_timeout_s: float = 15.0
+    fetch_timeout_s: float = 15.0  # the longest wait for any one read from the server
+    fetch_connect_timeout_s: float = 10.0
+    fetch_total_timeout_s: float = 60.0  # one attempt, redirects included
     fetch_max_bytes: int = 5_000_000
+    fetch_max_redirects: int = 5
+    fetch_retries: int = 2  # more tries after a retryable failure (timeout, connection error, 429, 5xx)
+    fetch_backoff_s: float = 1.0  # wait before the first retry; doubles each time
+    fetch_allow_private: bool = False  # allow loopback, private, link-local and metadata addresses
+    fetch_allowed_networks: list[IPvAnyNetwork] = []  # or only these networks, e.g. ["10.1.2.0/24"]
     fetch_user_agent: str = "Sanad/0.1 (+https://github.com/sanad-factcheck/sanad)"
 
     @property

@@ -11,6 +11,8 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+# Tests serve pages on loopback; every other private, link-local or metadata address stays refused.
+os.environ.setdefault("SANAD_FETCH_ALLOWED_NETWORKS", '["127.0.0.0/8", "::1/128"]')
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SHARED_DATA = SHARED / "data"
