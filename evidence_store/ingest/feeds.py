@@ -1,6 +1,7 @@
 """RSS and Atom feeds: parse items, remember which were ingested, and ingest only new ones."""
 
 import html as html_lib
+import io
 import re
 from collections.abc import Callable
 from datetime import datetime
@@ -57,7 +58,8 @@ def _plain(text: str) -> str:
 
 def parse_feed(text: str, feed_url: str) -> tuple[str | None, list[FeedItem]]:
     """(feed title, items) of an RSS or Atom document; raises ``RecordError`` if it is neither."""
-    parsed = feedparser.parse(text)
+    # bytes, not str: feedparser would fetch a str that looks like a URL, or open one that names a file
+    parsed = feedparser.parse(io.BytesIO(text.encode("utf-8", errors="replace")))
     if parsed.bozo and not parsed.entries:
         raise RecordError(f"{feed_url}: not an RSS or Atom feed ({parsed.get('bozo_exception')})")
     items = []

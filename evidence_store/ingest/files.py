@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from evidence_store.ingest.html import NoArticleText, html_to_document
-from evidence_store.ingest.records import IngestIssue
+from evidence_store.ingest.records import DEFAULT_MAX_RECORD_BYTES, IngestIssue
 from evidence_store.types import DocumentInput
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
@@ -20,12 +20,27 @@ def _title_from_text(text: str, path: Path) -> str:
     return path.stem
 
 
-def read_file(path: Path) -> DocumentInput | IngestIssue:
+def read_capped(path: Path, max_bytes: int) -> bytes | IngestIssue:
+    """The bytes of ``path``, or an issue when it is over ``max_bytes`` (never read whole)."""
+    with path.open("rb") as handle:
+        raw = handle.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        return IngestIssue(
+            source=str(path),
+            line=None,
+            message=f"file is over the {max_bytes:,}-byte record limit (SANAD_MAX_RECORD_BYTES)",
+        )
+    return raw
+
+
+def read_file(path: Path, max_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> DocumentInput | IngestIssue:
     """One document from a .txt/.md/.html file, or an issue saying why it cannot be read."""
     suffix = path.suffix.lower()
     if suffix not in TEXT_SUFFIXES | HTML_SUFFIXES:
         return IngestIssue(source=str(path), line=None, message=f"unsupported file type {suffix or '(none)'}")
-    raw = path.read_bytes()
+    raw = read_capped(path, max_bytes)
+    if isinstance(raw, IngestIssue):
+        return raw
     if b"\x00" in raw[:8192]:
         return IngestIssue(source=str(path), line=None, message="binary file, not text")
     try:
@@ -46,8 +61,8 @@ def read_file(path: Path) -> DocumentInput | IngestIssue:
     )
 
 
-def read_folder(folder: Path) -> Iterator[DocumentInput | IngestIssue]:
+def read_folder(folder: Path, max_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> Iterator[DocumentInput | IngestIssue]:
     """Every .txt/.md/.html file under ``folder`` (recursively, in name order); others are skipped."""
     for path in sorted(folder.rglob("*")):
         if path.is_file() and not path.name.startswith(".") and path.suffix.lower() in TEXT_SUFFIXES | HTML_SUFFIXES:
-            yield read_file(path)
+            yield read_file(path, max_bytes)

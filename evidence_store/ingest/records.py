@@ -6,6 +6,7 @@ published], ``lang`` [language], ``fetched_at``, and for a prior fact-check ``cl
 and ``rating``. Unknown fields are ignored.
 """
 
+import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Literal
@@ -13,9 +14,11 @@ from typing import Literal
 from dateutil import parser as date_parser
 from pydantic import BaseModel, ConfigDict
 
+from evidence_store.settings import StoreSettings
 from evidence_store.types import DocumentInput
 
 OnError = Literal["skip", "reject"]
+DEFAULT_MAX_RECORD_BYTES: int = StoreSettings.model_fields["max_record_bytes"].default
 
 _ALIASES = {
     "text": ("text", "content", "body"),
@@ -59,25 +62,42 @@ class IngestRejected(ValueError):
         super().__init__(f"{len(issues)} bad record(s), nothing added: {shown}{more}")
 
 
+def parse_json(text: str | bytes) -> object:
+    """``json.loads`` whose every failure is a ``RecordError`` (bad syntax, bad UTF-8, absurd nesting)."""
+    try:
+        return json.loads(text)
+    except UnicodeDecodeError:
+        raise RecordError("invalid UTF-8") from None
+    except json.JSONDecodeError as exc:
+        where = f" at line {exc.lineno} column {exc.colno}" if exc.doc.count("\n") else ""
+        raise RecordError(f"invalid JSON ({exc.msg}{where})") from None
+    except RecursionError:
+        raise RecordError("invalid JSON (nested too deeply)") from None
+
+
 def parse_date(value: object) -> datetime | None:
     """A date or datetime in UTC (naive values are taken as UTC); None for empty values."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
+    try:
+        parsed = _to_datetime(value)
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except (ValueError, OverflowError, OSError) as exc:
+        shown = repr(value) if len(repr(value)) <= 80 else repr(value)[:79] + "…"
+        raise RecordError(f"unparsable date {shown}") from exc
+
+
+def _to_datetime(value: object) -> datetime:
     if isinstance(value, datetime):
-        parsed = value
-    elif isinstance(value, int | float) and not isinstance(value, bool):
-        parsed = datetime.fromtimestamp(value, tz=UTC)
-    elif isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return datetime.fromtimestamp(value, tz=UTC)
+    if isinstance(value, str):
         try:
-            parsed = date_parser.isoparse(value.strip())
-        except ValueError:
-            try:
-                parsed = date_parser.parse(value.strip())
-            except (ValueError, OverflowError) as exc:
-                raise RecordError(f"unparsable date {value!r}") from exc
-    else:
-        raise RecordError(f"unparsable date {value!r}")
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+            return date_parser.isoparse(value.strip())
+        except (ValueError, OverflowError):
+            return date_parser.parse(value.strip())
+    raise ValueError("not a date")
 
 
 def _first(record: Mapping[str, object], names: tuple[str, ...]) -> object:

@@ -7,12 +7,13 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from evidence_store.ingest.claimreview import claim_reviews_in_html, read_claim_review_file
-from evidence_store.ingest.feeds import poll_feed
+from evidence_store.ingest.feeds import ItemOutcome, poll_feed
 from evidence_store.ingest.fetch import FetchError, fetch_url
 from evidence_store.ingest.files import read_file, read_folder
 from evidence_store.ingest.html import NoArticleText, html_to_document
 from evidence_store.ingest.records import IngestIssue, IngestRejected, OnError
 from evidence_store.ingest.tabular import read_csv, read_jsonl
+from evidence_store.limits import document_problem
 from evidence_store.settings import StoreSettings
 from evidence_store.store import EvidenceStore
 from evidence_store.types import AddReport, DocumentInput
@@ -62,15 +63,28 @@ def read_source(source: str, settings: StoreSettings) -> Iterator[DocumentInput 
     if not path.exists():
         yield IngestIssue(source=source, line=None, message="no such file or folder")
     elif path.is_dir():
-        yield from read_folder(path)
+        yield from read_folder(path, settings.max_record_bytes)
     elif path.suffix.lower() in (".jsonl", ".ndjson"):
-        yield from read_jsonl(path)
+        yield from read_jsonl(path, settings.max_record_bytes)
     elif path.suffix.lower() == ".csv":
-        yield from read_csv(path)
+        yield from read_csv(path, settings.max_record_bytes)
     elif path.suffix.lower() in (".json", ".jsonld"):
-        yield from read_claim_review_file(path)
+        yield from read_claim_review_file(path, settings.max_record_bytes)
     else:
-        yield read_file(path)
+        yield read_file(path, settings.max_record_bytes)
+
+
+def within_limits(
+    items: Iterable[DocumentInput | IngestIssue], source: str, settings: StoreSettings
+) -> Iterator[DocumentInput | IngestIssue]:
+    """``items`` with each document the store would refuse (empty, too long) turned into an issue."""
+    for item in items:
+        problem = document_problem(item.text, settings) if isinstance(item, DocumentInput) else None
+        if problem is None:
+            yield item
+        else:
+            where = f"{source} ({item.external_id or item.url or item.title or 'untitled'})"
+            yield IngestIssue(source=where, line=None, message=problem)
 
 
 def load_sources(sources: Iterable[str], settings: StoreSettings, on_error: OnError = "skip") -> Loaded:
@@ -78,7 +92,7 @@ def load_sources(sources: Iterable[str], settings: StoreSettings, on_error: OnEr
     documents: list[DocumentInput] = []
     issues: list[IngestIssue] = []
     for source in sources:
-        for item in read_source(source, settings):
+        for item in within_limits(read_source(source, settings), source, settings):
             (issues if isinstance(item, IngestIssue) else documents).append(item)
     if issues and on_error == "reject":
         raise IngestRejected(issues)
@@ -110,6 +124,16 @@ class FeedIngest(BaseModel):
     issues: tuple[IngestIssue, ...]
 
 
+def _limited(outcome: ItemOutcome, settings: StoreSettings) -> ItemOutcome:
+    """``outcome`` with the documents the store would refuse moved to its issues."""
+    checked = list(within_limits(outcome.documents, outcome.key, settings))
+    return ItemOutcome(
+        key=outcome.key,
+        documents=tuple(item for item in checked if isinstance(item, DocumentInput)),
+        issues=(*outcome.issues, *(item for item in checked if isinstance(item, IngestIssue))),
+    )
+
+
 def ingest_feed(
     store: EvidenceStore,
     feed_url: str,
@@ -120,6 +144,7 @@ def ingest_feed(
     state = store.db.feed_items(feed_url)
     seen = {key for key, (status, attempts) in state.items() if status == "ingested" or attempts >= MAX_FEED_ATTEMPTS}
     poll = poll_feed(feed_url, seen, settings, lambda url: list(read_url(url, settings)))
+    poll = poll.model_copy(update={"outcomes": tuple(_limited(outcome, settings) for outcome in poll.outcomes)})
     documents = [doc for outcome in poll.outcomes for doc in outcome.documents]
     added = store.add(documents, on_progress=on_progress) if documents else AddReport()
     store.db.record_feed_items(

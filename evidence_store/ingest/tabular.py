@@ -1,45 +1,91 @@
-"""JSONL and CSV files of documents, one record per line or row, with line-numbered errors."""
+"""JSONL and CSV files of documents, one record per line or row, with line-numbered errors.
+
+A line or field longer than ``max_record_bytes`` is reported and skipped without being read
+into memory whole.
+"""
 
 import csv
-import json
-import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO, AnyStr
 
-from evidence_store.ingest.records import IngestIssue, RecordError, record_to_document
+from evidence_store.ingest.records import (
+    DEFAULT_MAX_RECORD_BYTES,
+    IngestIssue,
+    RecordError,
+    parse_json,
+    record_to_document,
+)
 from evidence_store.types import DocumentInput
 
 Parsed = DocumentInput | IngestIssue
+_SKIP_CHUNK = 1 << 20
 
 
-def read_jsonl(path: Path) -> Iterator[Parsed]:
+def _lines(handle: IO, limit: int) -> Iterator[AnyStr | None]:
+    """Each line of ``handle``; ``None`` for a line longer than ``limit`` (skipped to its end unread)."""
+    while raw := handle.readline(limit + 1):
+        if len(raw) > limit and raw[-1:] not in (b"\n", "\n"):
+            while (rest := handle.readline(_SKIP_CHUNK)) and rest[-1:] not in (b"\n", "\n"):
+                pass
+            yield None
+        else:
+            yield raw
+
+
+def _too_long(path: Path, line: int, limit: int) -> IngestIssue:
+    message = f"line is over the {limit:,}-byte record limit (SANAD_MAX_RECORD_BYTES)"
+    return IngestIssue(source=str(path), line=line, message=message)
+
+
+def _csv_lines(handle: IO[str], limit: int, skipped: list[int]) -> Iterator[str]:
+    """Lines for ``csv``: an over-long line becomes a blank one (which csv skips) and is noted in ``skipped``."""
+    for number, line in enumerate(_lines(handle, limit), start=1):
+        if line is None:
+            skipped.append(number)
+        yield "\n" if line is None else line
+
+
+def read_jsonl(path: Path, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> Iterator[Parsed]:
     """One ``DocumentInput`` per non-blank line, or an ``IngestIssue`` naming the bad line."""
     with path.open("rb") as handle:
-        for number, raw in enumerate(handle, start=1):
+        for number, raw in enumerate(_lines(handle, max_record_bytes), start=1):
+            if raw is None:
+                yield _too_long(path, number, max_record_bytes)
+                continue
             if not raw.strip():
                 continue
             try:
-                record = json.loads(raw.decode("utf-8"))
-                yield record_to_document(record)
-            except UnicodeDecodeError:
-                yield IngestIssue(source=str(path), line=number, message="invalid UTF-8")
-            except json.JSONDecodeError as exc:
-                yield IngestIssue(source=str(path), line=number, message=f"invalid JSON ({exc.msg})")
+                yield record_to_document(parse_json(raw.strip()))
             except (RecordError, ValueError) as exc:
                 yield IngestIssue(source=str(path), line=number, message=str(exc).splitlines()[0])
 
 
-def read_csv(path: Path) -> Iterator[Parsed]:
+def read_csv(path: Path, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> Iterator[Parsed]:
     """One ``DocumentInput`` per CSV row (header names as in ``records``), or an ``IngestIssue``."""
-    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+    csv.field_size_limit(max_record_bytes)
+    skipped: list[int] = []
     try:
-        handle = path.open(encoding="utf-8-sig", newline="")
-        with handle:
-            reader = csv.DictReader(handle)
-            if not reader.fieldnames or not {"text", "content", "body"} & set(reader.fieldnames):
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(_csv_lines(handle, max_record_bytes, skipped))
+            try:
+                fieldnames = reader.fieldnames
+            except csv.Error as exc:
+                yield IngestIssue(source=str(path), line=1, message=f"unreadable CSV header ({exc})")
+                return
+            if not fieldnames or not {"text", "content", "body"} & set(fieldnames):
                 yield IngestIssue(source=str(path), line=1, message="CSV header has no 'text' column")
                 return
-            for row in reader:
+            while True:
+                try:
+                    row = next(reader, None)
+                except csv.Error as exc:
+                    yield IngestIssue(source=str(path), line=reader.line_num, message=f"unreadable row ({exc})")
+                    continue
+                while skipped:
+                    yield _too_long(path, skipped.pop(0), max_record_bytes)
+                if row is None:
+                    return
                 line = reader.line_num
                 if None in row:
                     yield IngestIssue(source=str(path), line=line, message="row has more fields than the header")
