@@ -9,19 +9,20 @@ from flows.cli import app
 
 runner = CliRunner()
 
+PASSAGE = "The health ministry said on Monday that the main airport in Tripoli had reopened to flights."
 CLAIMS = [
     {
         "id": "q1",
         "lang": "en",
-        "claim": "The earthquake in Hama killed 12 people.",
-        "evidence": [{"text": "The earthquake killed 12 people in the city of Hama on Tuesday.", "source": "SANA"}],
+        "claim": "The airport in Tripoli reopened to flights.",
+        "evidence": [{"text": PASSAGE, "source": "Libya Herald"}],
         "label": "supported",
     },
     {
         "id": "q2",
         "lang": "en",
-        "claim": "The earthquake in Hama killed 300 people.",
-        "evidence": [{"text": "The earthquake killed 12 people in the city of Hama on Tuesday.", "source": "SANA"}],
+        "claim": "The airport in Tripoli did not reopen to flights.",
+        "evidence": [{"text": PASSAGE, "source": "Libya Herald"}],
         "label": "disputed",
     },
 ]
