@@ -19,7 +19,9 @@ def test_demo_corpus_is_well_formed():
     assert 30 <= len(DEMO_DOCUMENTS) <= 60
     assert {d.language for d in DEMO_DOCUMENTS} == {"ar", "en"}
     for doc in DEMO_DOCUMENTS:
-        assert doc.publisher and doc.url and doc.url.startswith(("https://", "http://")) and doc.published_at, doc.external_id
+        assert doc.publisher and doc.url and doc.url.startswith(("https://", "http://")) and doc.published_at, (
+            doc.external_id
+        )
     assert len({d.external_id for d in DEMO_DOCUMENTS}) == len(DEMO_DOCUMENTS)
 
 

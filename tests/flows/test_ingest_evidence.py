@@ -23,7 +23,9 @@ def test_ingest_sources_and_feed(flow_home, e5, tmp_path, feed_server):  # noqa:
     corpus.write_text(
         "\n".join(
             [
-                json.dumps({"id": "t1", "text": "The Treasury designated Cham Wings in 2016.", "publisher": "Treasury"}),
+                json.dumps(
+                    {"id": "t1", "text": "The Treasury designated Cham Wings in 2016.", "publisher": "Treasury"}
+                ),
                 "{broken",
             ]
         ),
