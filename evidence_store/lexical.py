@@ -29,6 +29,11 @@ class LexicalIndex:
     def size(self) -> int:
         return len(self.ids)
 
+    @property
+    def documents(self) -> int:
+        """Passages the BM25 model itself scores (equals ``size`` in a sound index)."""
+        return int(self._bm25.scores["num_docs"]) if self._bm25 is not None else 0
+
     def search(self, query_tokens: list[str], k: int, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(passage ids, scores) of the best ``k`` passages with a positive score.
 

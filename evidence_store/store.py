@@ -8,7 +8,6 @@ DuckDB when opened, so a crash at any point leaves whole documents present or ab
 """
 
 import contextlib
-import fcntl
 import hashlib
 import json
 import logging
@@ -27,6 +26,7 @@ from evidence_store.dense import DenseIndex, choose_index_type
 from evidence_store.embedding.embedder import Embedder, ProgressCallback, load_embedder
 from evidence_store.fusion import reciprocal_rank_fusion
 from evidence_store.lexical import LexicalIndex
+from evidence_store.locking import hold_lock
 from evidence_store.settings import StoreSettings
 from evidence_store.text.language import detect_language
 from evidence_store.text.normalize import strip_invisible
@@ -184,14 +184,10 @@ class EvidenceStore:
 
     @contextlib.contextmanager
     def _write_lock(self) -> Iterator[None]:
-        """Serialise writers across processes (DuckDB commit plus index saves)."""
-        self.path.mkdir(parents=True, exist_ok=True)
-        with (self.path / _LOCK_FILE).open("a") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        """Serialise writers across processes (DuckDB commit plus index saves); ``StoreBusyError``
+        when another process holds the lock for over ``settings.store_lock_timeout_s``."""
+        with hold_lock(self.path / _LOCK_FILE, timeout_s=self.settings.store_lock_timeout_s):
+            yield
 
     # ------------------------------------------------------------------ writes
 

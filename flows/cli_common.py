@@ -20,6 +20,8 @@ def fail(message: str) -> typer.Exit:
 @contextlib.contextmanager
 def friendly_errors() -> Iterator[None]:
     """Turn expected failures into one error line and exit status 1 (no traceback)."""
+    from evidence_store.backup_files import BackupError
+    from evidence_store.check import StoreCheckError
     from evidence_store.db import StoreModelMismatch
     from evidence_store.duck import DatabaseBusyError
     from evidence_store.embedding.e5_rebuild import ModelBuildError
@@ -29,6 +31,8 @@ def friendly_errors() -> Iterator[None]:
         yield
     except (
         StoreModelMismatch,
+        StoreCheckError,
+        BackupError,
         DatabaseBusyError,
         ModelBuildError,
         IngestRejected,

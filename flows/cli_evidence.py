@@ -5,6 +5,8 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from evidence_store.backup import export_store, import_store
+from evidence_store.check import StoreCheck, check_store, repair_store
 from evidence_store.ingest.records import OnError
 from evidence_store.ingest.sources import load_sources
 from evidence_store.store import EvidenceStore
@@ -142,3 +144,76 @@ def remove(
         console.print(f"removed {len(removed)} document(s): {', '.join(removed)}")
     if missing:
         raise fail(f"no such document(s): {', '.join(missing)}")
+
+
+def _print_check(found: StoreCheck) -> None:
+    console.print(
+        f"evidence store {found.path}: {found.documents} documents, {found.passages} passages, "
+        f"generation {found.generation}, model {found.model}",
+        highlight=False,
+    )
+    for problem in found.database_problems:
+        err_console.print(f"[red]database:[/red] {problem}", highlight=False)
+    for problem in found.index_problems:
+        err_console.print(f"[yellow]index:[/yellow] {problem}", highlight=False)
+    if found.leftovers:
+        console.print(f"leftovers of an interrupted write: {', '.join(found.leftovers)}", highlight=False)
+    if found.ok:
+        console.print("ok: DuckDB, the FAISS and BM25 indexes and the manifest agree")
+
+
+@evidence_app.command("check")
+def check(
+    repair: bool = typer.Option(
+        False, "--repair", help="Rebuild the FAISS and BM25 indexes from DuckDB if they disagree with it."
+    ),
+    store: Path | None = StoreOption,
+) -> None:
+    """Verify that DuckDB, the FAISS and BM25 indexes and the manifest agree (run it after a crash)."""
+    settings = Settings()
+    path = store or settings.store_dir
+    with friendly_errors():
+        found = check_store(path, settings)
+        _print_check(found)
+        if repair and (not found.ok or found.leftovers):
+            rebuilt = bool(found.index_problems)
+            found = repair_store(path, settings)
+            if found.ok:
+                console.print("repaired: " + ("indexes rebuilt from DuckDB" if rebuilt else "leftovers removed"))
+            else:
+                _print_check(found)
+    if not found.ok:
+        hint = "" if repair or found.database_problems else "; `sanad evidence check --repair` rebuilds the indexes"
+        raise fail(f"the store has problems{hint}")
+
+
+@evidence_app.command("export")
+def export(
+    target: Path = typer.Argument(..., help="New folder for the backup (Parquet files and manifest.json)."),
+    store: Path | None = StoreOption,
+) -> None:
+    """Back up the store: documents, passages with embeddings, feed state, and a manifest with checksums."""
+    settings = Settings()
+    with friendly_errors():
+        backup = export_store(store or settings.store_dir, target)
+    console.print(
+        f"exported {backup.documents} documents, {backup.passages} passages and {backup.feed_items} feed items "
+        f"({backup.model}, {backup.dimension}-d) to {backup.path}",
+        highlight=False,
+    )
+
+
+@evidence_app.command("import")
+def import_(
+    source: Path = typer.Argument(..., help="A folder written by `sanad evidence export`."),
+    store: Path | None = StoreOption,
+) -> None:
+    """Restore a backup into a new (or empty) store folder and rebuild its indexes."""
+    settings = Settings()
+    with friendly_errors():
+        backup = import_store(source, store or settings.store_dir, settings)
+    console.print(
+        f"imported {backup.documents} documents, {backup.passages} passages and {backup.feed_items} feed items "
+        f"into {backup.path}",
+        highlight=False,
+    )

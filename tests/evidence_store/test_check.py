@@ -1,0 +1,170 @@
+"""`check_store` finds every way DuckDB, the manifest, FAISS and BM25 can disagree; `repair_store` fixes
+the indexes from DuckDB and refuses when DuckDB itself is damaged."""
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+
+import duckdb
+import faiss
+import numpy as np
+import pytest
+
+from evidence_store.check import StoreCheckError, check_store, repair_store
+from evidence_store.locking import StoreBusyError, hold_lock
+from evidence_store.store import EvidenceStore
+from evidence_store.types import DocumentInput
+
+DOCS = [
+    DocumentInput(
+        text=f"Report {n} says Cham Wings flew {n} times to Benghazi. It cites UN experts.", external_id=f"r{n}"
+    )
+    for n in range(6)
+]
+
+
+@pytest.fixture
+def store_path(tmp_path, settings, hash_embedder):
+    path = tmp_path / "store"
+    with EvidenceStore.open(path, settings, hash_embedder) as store:
+        store.add(DOCS)
+    return path
+
+
+def repaired(path, settings, hash_embedder):
+    result = repair_store(path, settings, hash_embedder)
+    assert result.ok and not result.leftovers, result
+    with EvidenceStore.open(path, settings, hash_embedder) as store:
+        assert store.search("Cham Wings flew 3 times", k=1, mode="bm25")[0].passage.doc_id == "r3"
+        assert store.search("Cham Wings flew 3 times", k=1, mode="dense")[0].passage.doc_id == "r3"
+    return result
+
+
+def test_a_sound_store_checks_clean(store_path, settings):
+    found = check_store(store_path, settings)
+    assert found.ok and (found.documents, found.passages, found.generation) == (6, 6, 1)
+    assert found.model == "test/hash-embedder"
+
+
+def test_indexes_behind_the_database_are_found_and_rebuilt(store_path, settings, hash_embedder):
+    stale = (store_path / "manifest.json").read_text()
+    with EvidenceStore.open(store_path, settings, hash_embedder) as store:
+        store.add([DocumentInput(text="A seventh report about flights to Benghazi.", external_id="r6")])
+    (store_path / "manifest.json").write_text(stale)
+    found = check_store(store_path, settings)
+    assert "the indexes are at generation 1, the database at 2" in found.index_problems[0]
+    assert repaired(store_path, settings, hash_embedder).passages == 7
+
+
+@pytest.mark.parametrize(
+    ("damage", "problem"),
+    [
+        (lambda p: (p / "dense.faiss").unlink(), "the FAISS index file is missing"),
+        (lambda p: (p / "dense.faiss").write_bytes(b"\x00" * 64), "the FAISS index file is unreadable"),
+        (lambda p: shutil.rmtree(p / "lexical"), "the BM25 index is missing"),
+        (lambda p: (p / "lexical" / "passage_ids.npy").write_bytes(b"junk"), "the BM25 index is unreadable"),
+        (lambda p: (p / "manifest.json").write_text("{"), "the manifest is unreadable"),
+        (lambda p: (p / "manifest.json").unlink(), "the manifest is missing"),
+    ],
+)
+def test_missing_or_corrupt_index_files_are_found_and_rebuilt(store_path, settings, hash_embedder, damage, problem):
+    damage(store_path)
+    found = check_store(store_path, settings)
+    assert not found.ok and any(p.startswith(problem) for p in found.index_problems), found.index_problems
+    repaired(store_path, settings, hash_embedder)
+
+
+def test_faiss_vectors_that_are_not_the_database_embeddings_are_found(store_path, settings, hash_embedder):
+    index = faiss.read_index(str(store_path / "dense.faiss"))
+    ids = faiss.vector_to_array(index.id_map)
+    forged = faiss.IndexIDMap2(faiss.IndexFlatIP(index.d))
+    vectors = np.random.default_rng(1).normal(size=(len(ids), index.d)).astype(np.float32)
+    forged.add_with_ids(vectors, ids)
+    faiss.write_index(forged, str(store_path / "dense.faiss"))
+    found = check_store(store_path, settings)
+    assert found.index_problems == (
+        f"{len(ids)} FAISS vectors differ from DuckDB's embeddings (ids {sorted(ids.tolist())[:5]})",
+    )
+    repaired(store_path, settings, hash_embedder)
+
+
+def test_an_index_holding_other_passages_is_found(store_path, settings, hash_embedder):
+    old_lexical = store_path.parent / "lexical-before"
+    shutil.copytree(store_path / "lexical", old_lexical)
+    old_dense = (store_path / "dense.faiss").read_bytes()
+    with EvidenceStore.open(store_path, settings, hash_embedder) as store:
+        store.remove(["r0"])
+        store.add([DocumentInput(text="A replacement report about the embargo.", external_id="new")])
+    shutil.rmtree(store_path / "lexical")
+    shutil.copytree(old_lexical, store_path / "lexical")
+    (store_path / "dense.faiss").write_bytes(old_dense)
+    problems = check_store(store_path, settings).index_problems
+    assert "the FAISS index is missing 1 of 6 passages (first ids [7])" in problems
+    assert "the FAISS index holds 1 passages the database does not (first ids [1])" in problems
+    assert "the BM25 index is missing 1 of 6 passages (first ids [7])" in problems
+    repaired(store_path, settings, hash_embedder)
+
+
+def test_hnsw_tombstones_are_not_a_problem(tmp_path, settings, hash_embedder):
+    hnsw = settings.model_copy(update={"index_type": "hnsw"})
+    with EvidenceStore.open(tmp_path / "h", hnsw, hash_embedder) as store:
+        store.add(DOCS)
+        store.remove(["r1"])
+    assert check_store(tmp_path / "h", hnsw).ok
+
+
+def test_leftovers_of_an_interrupted_save_are_listed_and_removed(store_path, settings, hash_embedder):
+    (store_path / ".dense.faiss.abc123.tmp").write_bytes(b"half an index")
+    (store_path / ".lexical.old").mkdir()
+    found = check_store(store_path, settings)
+    assert found.ok and found.leftovers == (".dense.faiss.abc123.tmp", ".lexical.old")
+    assert repair_store(store_path, settings, hash_embedder).leftovers == ()
+    assert not (store_path / ".lexical.old").exists()
+
+
+def test_a_damaged_database_is_reported_and_not_papered_over(store_path, settings, hash_embedder):
+    with duckdb.connect(str(store_path / "evidence.duckdb")) as con:
+        con.execute("UPDATE passages SET text = 'tampered' WHERE doc_id = 'r2'")
+        con.execute("DELETE FROM documents WHERE doc_id = 'r4'")
+    found = check_store(store_path, settings)
+    assert found.database_problems == (
+        "1 passages belong to no document",
+        "1 passages do not match their document's text at their offsets",
+    )
+    with pytest.raises(StoreCheckError, match="restore a backup"):
+        repair_store(store_path, settings, hash_embedder)
+
+
+def test_a_folder_that_is_not_a_store(tmp_path, settings):
+    with pytest.raises(StoreCheckError, match="is not an evidence store"):
+        check_store(tmp_path, settings)
+
+
+def test_a_write_lock_held_too_long_is_a_clear_error_naming_the_holder(tmp_path):
+    lock = tmp_path / "write.lock"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path; from evidence_store.locking import hold_lock\n"
+            f"with hold_lock(Path({str(lock)!r}), timeout_s=5):\n    print('held', flush=True); time.sleep(30)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        started = time.monotonic()
+        with (
+            pytest.raises(StoreBusyError, match=rf"is being written by process {holder.pid} for over 1s"),
+            hold_lock(lock, timeout_s=1.0),
+        ):
+            pass
+        assert 1.0 <= time.monotonic() - started < 3
+    finally:
+        holder.kill()
+        holder.wait()
+    with hold_lock(lock, timeout_s=1.0):  # free again once its holder is gone
+        assert json.loads(lock.read_text()) > 0
