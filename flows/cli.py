@@ -7,7 +7,7 @@ from flows.cli_demo import demo
 from flows.cli_eval import eval_app
 from flows.cli_evidence import evidence_app
 from flows.cli_models import models_app
-from flows.cli_reports import export_app, report, review
+from flows.cli_reports import export_app, import_app, report, review
 from flows.cli_serve import serve
 from flows.cli_train import train_app
 
@@ -26,4 +26,5 @@ app.command("demo")(demo)
 app.command("report")(report)
 app.command("review")(review)
 app.add_typer(export_app, name="export")
+app.add_typer(import_app, name="import")
 app.command("serve")(serve)

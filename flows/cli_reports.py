@@ -12,6 +12,7 @@ from rich.text import Text
 
 from flows.cli_common import console, err_console, fail, friendly_errors
 from verify.reports import ReportFilter, ReportRow, ReportStore
+from verify.reports.backup import export_reports, import_reports
 from verify.reports.claimreview import claim_reviews
 from verify.reports.export import to_json, write_csv, write_parquet
 from verify.reports.html import render_html
@@ -21,7 +22,10 @@ FORMATS = ("table", "csv", "json", "parquet", "html")
 LABELS = ("supported", "disputed", "unverified")
 _BADGE = {"supported": "bold white on green", "disputed": "bold white on red", "unverified": "bold black on yellow"}
 
-export_app = typer.Typer(help="Export verdicts for publishing.", no_args_is_help=True)
+export_app = typer.Typer(
+    help="Export verdicts for publishing, or the reports database as a backup.", no_args_is_help=True
+)
+import_app = typer.Typer(help="Restore a backup.", no_args_is_help=True)
 
 
 def _label(value: str | None, option: str) -> str | None:
@@ -190,3 +194,25 @@ def export_claimreview(
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")
     err_console.print(f"wrote {len(reviews)} ClaimReview(s) to {out}", highlight=False)
+
+
+@export_app.command("reports")
+def export_reports_command(
+    target: Path = typer.Argument(..., help="New folder for the backup (Parquet files and manifest.json)."),
+) -> None:
+    """Back up the reports database (runs, articles, claims, verdict history, evidence, reviews)."""
+    with friendly_errors():
+        backup = export_reports(Settings().reports_db, target)
+    total = ", ".join(f"{rows} {table}" for table, rows in backup.counts.items() if table != "schema_version")
+    console.print(f"exported {total} to {backup.path}", highlight=False)
+
+
+@import_app.command("reports")
+def import_reports_command(
+    source: Path = typer.Argument(..., help="A folder written by `sanad export reports`."),
+) -> None:
+    """Restore a reports backup into SANAD_HOME (which must not have a reports database yet)."""
+    with friendly_errors():
+        backup = import_reports(source, Settings().reports_db)
+    total = ", ".join(f"{rows} {table}" for table, rows in backup.counts.items() if table != "schema_version")
+    console.print(f"imported {total} into {backup.path}", highlight=False)
