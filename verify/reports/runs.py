@@ -43,11 +43,18 @@ def process_alive(pid: int) -> bool:
     return True
 
 
+def orphaned_runs(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
+    """(run id, pid) of the running runs of this host whose process is gone."""
+    running = con.execute(
+        "SELECT run_id, pid FROM runs WHERE status = 'running' AND host = ?", [this_host()]
+    ).fetchall()
+    return [(run_id, pid) for run_id, pid in running if not process_alive(pid)]
+
+
 def fail_orphaned_runs(con: duckdb.DuckDBPyConnection, now: datetime) -> list[str]:
     """Mark failed the running runs of this host whose process is gone; returns their ids."""
     host = this_host()
-    running = con.execute("SELECT run_id, pid FROM runs WHERE status = 'running' AND host = ?", [host]).fetchall()
-    orphans = [(run_id, pid) for run_id, pid in running if not process_alive(pid)]
+    orphans = orphaned_runs(con)
     for run_id, pid in orphans:
         con.execute(
             "UPDATE runs SET status = 'failed', finished_at = ?, error = ? WHERE run_id = ?",

@@ -21,7 +21,7 @@ from pydantic import BaseModel
 
 from evidence_store.duck import DuckFile
 from verify.reports import rows
-from verify.reports.runs import check_kind, fail_orphaned_runs, new_run_id, this_host
+from verify.reports.runs import check_kind, fail_orphaned_runs, new_run_id, orphaned_runs, this_host
 from verify.reports.schema import LATEST_VERSION, REVIEW_BELOW, migrate, schema_version
 from verify.reports.types import ReportFilter, ReportRow, ReportsError, Review, RunRecord, VerdictChange
 from verify.types import Article, Claim, Verdict, VerdictLabel
@@ -108,9 +108,13 @@ class ReportStore:
                 raise ReportsError(f"no reports database at {self.path} yet: nothing has been verified")
             with self._file.connect() as con:
                 version = schema_version(con)
-            if version != LATEST_VERSION:  # older: upgrade once with a short write; newer: migrate() refuses
+                orphans = version == LATEST_VERSION and bool(orphaned_runs(con))
+            # an older schema is upgraded, and runs whose process died are failed, with one short write;
+            # a newer schema is refused by migrate()
+            if version != LATEST_VERSION or orphans:
                 with _shared_file(self.path, False, self._lock_timeout_s).transaction() as con:
                     migrate(con)
+                    fail_orphaned_runs(con, _now())
         else:
             if not self.path.exists():
                 _create(self.path)
