@@ -147,6 +147,18 @@ class EvidenceDB:
         with self.file.connect() as con:
             return int(con.execute("SELECT value FROM meta WHERE key = 'generation'").fetchall()[0][0])
 
+    def index_type(self) -> str | None:
+        """The dense index type this store was told to use (None, or 'auto': follow the settings)."""
+        chosen = self.meta().get("index_type")
+        return None if chosen in (None, "auto") else chosen
+
+    def set_index_type(self, index_type: str) -> None:
+        with self.file.transaction() as con:
+            con.execute(
+                "INSERT INTO meta VALUES ('index_type', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [index_type],
+            )
+
     def hashes(self, content_hashes: Sequence[str]) -> dict[str, str]:
         """Map each known content hash to the id of the document that has it."""
         if not content_hashes:
@@ -177,59 +189,64 @@ class EvidenceDB:
         with self.file.transaction() as con:
             removed = self._delete(con, replace)
             next_id = int(con.execute("SELECT value FROM meta WHERE key = 'next_passage_id'").fetchall()[0][0])
-            new_ids: list[int] = []
-            for row in rows:
-                con.execute(
-                    "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        row.doc_id,
-                        row.url,
-                        row.title,
-                        row.publisher,
-                        row.published_at,
-                        row.language,
-                        row.content_hash,
-                        row.fetched_at,
-                        now,
-                        row.raw_text,
-                        row.claim_reviewed,
-                        row.rating,
-                    ],
-                )
-                ids = list(range(next_id, next_id + len(row.passages)))
-                next_id += len(row.passages)
-                new_ids.extend(ids)
-                self._insert_passages(con, row, ids)
-            con.execute("UPDATE meta SET value = ? WHERE key = 'next_passage_id'", [str(next_id)])
+            new_ids = list(range(next_id, next_id + sum(len(row.passages) for row in rows)))
+            if rows:
+                self._insert(con, "documents", self._document_table(rows, now))
+            if new_ids:
+                self._insert(con, "passages", self._passage_table(rows, new_ids))
+            con.execute("UPDATE meta SET value = ? WHERE key = 'next_passage_id'", [str(next_id + len(new_ids))])
             self._bump_generation(con)
         return new_ids, removed
 
     @staticmethod
-    def _insert_passages(con: duckdb.DuckDBPyConnection, row: DocumentRow, ids: list[int]) -> None:
-        if not ids:
-            return
-        dim = row.embeddings.shape[1]
-        embeddings = pa.FixedSizeListArray.from_arrays(
-            pa.array(row.embeddings.astype(np.float32).ravel(), type=pa.float32()), dim
-        )
-        batch = pa.table(
+    def _insert(con: duckdb.DuckDBPyConnection, table: str, batch: pa.Table) -> None:
+        """One INSERT for a whole Arrow batch (per-row inserts cost more than embedding small documents)."""
+        columns = ", ".join(batch.column_names)
+        con.register("incoming", batch)
+        try:
+            con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM incoming")
+        finally:
+            con.unregister("incoming")
+
+    @staticmethod
+    def _document_table(rows: Sequence[DocumentRow], now: datetime) -> pa.Table:
+        timestamp = pa.timestamp("us", tz="UTC")
+        return pa.table(
             {
-                "passage_id": pa.array(ids, type=pa.int64()),
-                "doc_id": [row.doc_id] * len(ids),
-                "ord": pa.array(range(len(ids)), type=pa.int32()),
-                "text": [p[0] for p in row.passages],
-                "char_start": pa.array([p[1] for p in row.passages], type=pa.int32()),
-                "char_end": pa.array([p[2] for p in row.passages], type=pa.int32()),
-                "language": [p[3] for p in row.passages],
-                "tokens": [p[4] for p in row.passages],
-                "embedding": embeddings,
+                "doc_id": [row.doc_id for row in rows],
+                "url": pa.array([row.url for row in rows], type=pa.string()),
+                "title": pa.array([row.title for row in rows], type=pa.string()),
+                "publisher": pa.array([row.publisher for row in rows], type=pa.string()),
+                "published_at": pa.array([row.published_at for row in rows], type=timestamp),
+                "language": pa.array([row.language for row in rows], type=pa.string()),
+                "content_hash": [row.content_hash for row in rows],
+                "fetched_at": pa.array([row.fetched_at for row in rows], type=timestamp),
+                "added_at": pa.array([now] * len(rows), type=timestamp),
+                "raw_text": [row.raw_text for row in rows],
+                "claim_reviewed": pa.array([row.claim_reviewed for row in rows], type=pa.string()),
+                "rating": pa.array([row.rating for row in rows], type=pa.string()),
             }
         )
-        con.register("incoming_passages", batch)
-        try:
-            con.execute("INSERT INTO passages SELECT * FROM incoming_passages")
-        finally:
-            con.unregister("incoming_passages")
+
+    @staticmethod
+    def _passage_table(rows: Sequence[DocumentRow], ids: list[int]) -> pa.Table:
+        passages = [passage for row in rows for passage in row.passages]
+        vectors = np.vstack([row.embeddings for row in rows if len(row.passages)]).astype(np.float32)
+        return pa.table(
+            {
+                "passage_id": pa.array(ids, type=pa.int64()),
+                "doc_id": [row.doc_id for row in rows for _ in row.passages],
+                "ord": pa.array([i for row in rows for i in range(len(row.passages))], type=pa.int32()),
+                "text": [p[0] for p in passages],
+                "char_start": pa.array([p[1] for p in passages], type=pa.int32()),
+                "char_end": pa.array([p[2] for p in passages], type=pa.int32()),
+                "language": pa.array([p[3] for p in passages], type=pa.string()),
+                "tokens": [p[4] for p in passages],
+                "embedding": pa.FixedSizeListArray.from_arrays(
+                    pa.array(vectors.ravel(), type=pa.float32()), vectors.shape[1]
+                ),
+            }
+        )
 
     @staticmethod
     def _bump_generation(con: duckdb.DuckDBPyConnection) -> None:
@@ -330,6 +347,12 @@ class EvidenceDB:
             flat = column.flatten().to_numpy(zero_copy_only=False) if len(column) else np.zeros(0)
             vectors = flat.reshape(-1, dim).astype(np.float32)
         return ids, vectors, table.column("tokens").to_pylist(), table.column("language").to_pylist()
+
+    def passage_languages(self) -> tuple[np.ndarray, list[str | None]]:
+        """(passage ids, their languages), by id."""
+        with self.file.connect() as con:
+            table = con.sql("SELECT passage_id, language FROM passages ORDER BY passage_id").to_arrow_table()
+        return table.column("passage_id").to_numpy().astype(np.int64), table.column("language").to_pylist()
 
     def counts(self) -> dict[str, object]:
         """Document and passage counts, by language and publisher."""

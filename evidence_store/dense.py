@@ -1,4 +1,10 @@
-"""FAISS index of normalised passage embeddings, keyed by passage id (inner product = cosine)."""
+"""FAISS index of normalised passage embeddings, keyed by passage id (inner product = cosine).
+
+Kinds: ``flat`` (exact), ``hnsw`` (graph), ``ivf`` (inverted lists over k-means centroids) and
+``ivfpq`` (the same lists holding 8-bit product-quantised codes: about 48 bytes a vector instead of
+1536). HNSW cannot drop vectors, so removed ids become tombstones that searches skip; the store
+rebuilds the graph once they are a tenth of it.
+"""
 
 import math
 from pathlib import Path
@@ -8,18 +14,43 @@ import numpy as np
 
 from evidence_store.atomic import atomic_path
 
-# Below this many passages an exact index is both faster to build and exact.
-AUTO_HNSW_FROM = 50_000
-AUTO_IVF_FROM = 1_000_000
+# Measured on 2 cores (BENCHMARKS.md, "Dense indexes"): exact search stays under a few ms up to
+# about 100k passages; beyond, HNSW keeps recall@10 >= 0.95 at a fraction of the latency.
+AUTO_HNSW_FROM = 100_000
+KINDS = ("flat", "hnsw", "ivf", "ivfpq")
+PQ_DIMENSIONS = 8  # dimensions per product-quantiser code byte: 48 bytes for a 384-d vector
+TOMBSTONE_SHARE = 0.1
 
 
 def choose_index_type(requested: str, passages: int) -> str:
-    """Resolve 'auto' to flat, hnsw or ivf by store size; pass explicit choices through."""
+    """Resolve 'auto' to flat or hnsw by store size; pass explicit choices through."""
     if requested != "auto":
         return requested
-    if passages >= AUTO_IVF_FROM:
-        return "ivf"
     return "hnsw" if passages >= AUTO_HNSW_FROM else "flat"
+
+
+def ivf_lists(passages: int) -> int:
+    """Inverted lists for ``passages`` vectors: about 4 * sqrt(n), with at least 39 training points each."""
+    return max(1, min(int(4 * math.sqrt(max(passages, 1))), passages // 39 or 1))
+
+
+def _pq_bytes(dimension: int) -> int:
+    return next(m for m in range(max(dimension // PQ_DIMENSIONS, 1), 0, -1) if dimension % m == 0)
+
+
+def _empty(kind: str, dimension: int, nlist: int, hnsw_m: int) -> faiss.Index:
+    if kind == "flat":
+        return faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
+    if kind == "hnsw":
+        graph = faiss.IndexHNSWFlat(dimension, hnsw_m, faiss.METRIC_INNER_PRODUCT)
+        graph.hnsw.efConstruction = 80
+        return faiss.IndexIDMap2(graph)
+    quantizer = faiss.IndexFlatIP(dimension)
+    if kind == "ivf":
+        return faiss.IndexIVFFlat(quantizer, dimension, nlist, faiss.METRIC_INNER_PRODUCT)
+    if kind == "ivfpq":
+        return faiss.IndexIVFPQ(quantizer, dimension, nlist, _pq_bytes(dimension), 8, faiss.METRIC_INNER_PRODUCT)
+    raise ValueError(f"unknown index type {kind!r} (expected one of {', '.join(KINDS)})")
 
 
 class DenseIndex:
@@ -28,6 +59,9 @@ class DenseIndex:
     def __init__(self, index: faiss.Index, kind: str) -> None:
         self.index = index
         self.kind = kind
+        self.tombstones = np.zeros(0, dtype=np.int64)
+        self._params: faiss.SearchParameters | None = None
+        self._ef_search = 128
 
     @classmethod
     def build(
@@ -39,38 +73,39 @@ class DenseIndex:
         *,
         hnsw_m: int = 32,
         ivf_nlist: int = 0,
+        train_sample: int = 200_000,
     ) -> "DenseIndex":
-        """A new index of ``kind`` ('flat', 'hnsw' or 'ivf') holding ``vectors`` under ``ids``."""
-        if kind == "flat":
-            index = faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
-        elif kind == "hnsw":
-            graph = faiss.IndexHNSWFlat(dimension, hnsw_m, faiss.METRIC_INNER_PRODUCT)
-            graph.hnsw.efConstruction = 80
-            index = faiss.IndexIDMap2(graph)
-        elif kind == "ivf":
-            nlist = ivf_nlist or max(1, min(int(4 * math.sqrt(max(len(ids), 1))), len(ids) // 39 or 1))
-            quantizer = faiss.IndexFlatIP(dimension)
-            index = faiss.IndexIVFFlat(quantizer, dimension, nlist, faiss.METRIC_INNER_PRODUCT)
-            if len(ids):
-                index.train(np.ascontiguousarray(vectors, dtype=np.float32))
-        else:
-            raise ValueError(f"unknown index type {kind!r} (expected flat, hnsw or ivf)")
+        """A new index of ``kind`` holding ``vectors`` under ``ids``; IVF centroids are trained on
+        (a sample of at most ``train_sample`` of) the vectors."""
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        index = _empty(kind, dimension, ivf_nlist or ivf_lists(len(ids)), hnsw_m)
+        if not index.is_trained and len(ids):
+            sample = vectors
+            if len(vectors) > train_sample:
+                sample = vectors[np.random.default_rng(0).choice(len(vectors), train_sample, replace=False)]
+            index.train(sample)
         dense = cls(index, kind)
         dense.add(ids, vectors)
         return dense
 
     @property
     def size(self) -> int:
-        return int(self.index.ntotal)
-
-    @property
-    def supports_remove(self) -> bool:
-        """HNSW graphs cannot drop vectors; the store rebuilds them instead."""
-        return self.kind != "hnsw"
+        """Live vectors (tombstones excluded)."""
+        return int(self.index.ntotal) - len(self.tombstones)
 
     @property
     def needs_training(self) -> bool:
         return not self.index.is_trained
+
+    @property
+    def nlist(self) -> int:
+        return int(self.index.nlist) if self.kind in ("ivf", "ivfpq") else 0
+
+    def needs_rebuild(self, passages: int) -> bool:
+        """True when tombstones crowd the graph or the store outgrew its IVF centroids fourfold."""
+        too_many_dead = len(self.tombstones) > TOMBSTONE_SHARE * max(int(self.index.ntotal), 1)
+        outgrown = bool(self.nlist) and ivf_lists(passages) >= 4 * self.nlist
+        return too_many_dead or outgrown
 
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
         if len(ids):
@@ -79,31 +114,54 @@ class DenseIndex:
             )
 
     def remove(self, ids: np.ndarray) -> None:
+        """Drop ``ids`` (HNSW: mark them dead; searches skip them)."""
         if not len(ids):
             return
-        if not self.supports_remove:
-            raise NotImplementedError("an HNSW index cannot remove vectors; rebuild it")
-        self.index.remove_ids(np.ascontiguousarray(ids, dtype=np.int64))
+        ids = np.asarray(ids, dtype=np.int64)
+        if self.kind == "hnsw":
+            self.tombstones = np.union1d(self.tombstones, ids)
+            self._params = None
+        else:
+            self.index.remove_ids(ids)
+
+    def ids(self) -> np.ndarray:
+        """Every id an ``IndexIDMap2`` (flat, HNSW) holds, tombstones included."""
+        return faiss.vector_to_array(self.index.id_map).astype(np.int64)
 
     def set_search_params(self, *, ef_search: int, nprobe: int) -> None:
         """Recall/speed knobs of the approximate indexes."""
         if self.kind == "hnsw":
+            self._ef_search = ef_search
             faiss.downcast_index(self.index.index).hnsw.efSearch = ef_search
-        elif self.kind == "ivf":
+            self._params = None
+        elif self.kind in ("ivf", "ivfpq"):
             self.index.nprobe = nprobe
+
+    def _search_params(self) -> faiss.SearchParameters | None:
+        if not len(self.tombstones):
+            return None
+        if self._params is None:
+            selector = faiss.IDSelectorNot(faiss.IDSelectorBatch(self.tombstones))
+            self._params = faiss.SearchParametersHNSW(sel=selector, efSearch=self._ef_search)
+            self._selector = selector  # SWIG does not keep the selector alive for us
+        return self._params
 
     def search(self, vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """(scores, ids) of shape (len(vectors), k); missing slots have id -1."""
-        k = max(1, min(k, self.size)) if self.size else 1
         if not self.size:
             n = len(vectors)
             return np.zeros((n, 0), dtype=np.float32), np.zeros((n, 0), dtype=np.int64)
-        return self.index.search(np.ascontiguousarray(vectors, dtype=np.float32), k)
+        k = max(1, min(k, self.size))
+        return self.index.search(np.ascontiguousarray(vectors, dtype=np.float32), k, params=self._search_params())
 
     def save(self, path: Path) -> None:
         with atomic_path(path) as tmp:
             faiss.write_index(self.index, str(tmp))
 
     @classmethod
-    def load(cls, path: Path, kind: str) -> "DenseIndex":
-        return cls(faiss.read_index(str(path)), kind)
+    def load(cls, path: Path, kind: str, live_ids: np.ndarray | None = None) -> "DenseIndex":
+        """Read an index; with ``live_ids`` (an HNSW graph's), ids not among them become tombstones."""
+        dense = cls(faiss.read_index(str(path)), kind)
+        if kind == "hnsw" and live_ids is not None:
+            dense.tombstones = np.setdiff1d(dense.ids(), live_ids)
+        return dense

@@ -8,7 +8,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_EMBEDDING_MODEL = "intfloat/multilingual-e5-small"
 
-IndexType = Literal["auto", "flat", "hnsw", "ivf"]
+IndexType = Literal["auto", "flat", "hnsw", "ivf", "ivfpq"]
 
 
 class StoreSettings(BaseSettings):
@@ -25,7 +25,7 @@ class StoreSettings(BaseSettings):
     embedding_batch_size: int = 32
     embedding_device: str = "cpu"
 
-    index_type: IndexType = "flat"
+    index_type: IndexType = "auto"  # auto: exact below 100k passages, HNSW from there
     hnsw_m: int = 32
     hnsw_ef_search: int = 128
     ivf_nlist: int = 0  # 0: about 4 * sqrt(passages)

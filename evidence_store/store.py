@@ -14,21 +14,21 @@ import logging
 import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 
 from evidence_store.atomic import write_text_atomic
-from evidence_store.chunking import chunk_text
 from evidence_store.db import DocumentRow, EvidenceDB, StoreModelMismatch
 from evidence_store.dense import DenseIndex, choose_index_type
 from evidence_store.embedding.embedder import Embedder, ProgressCallback, load_embedder
 from evidence_store.fusion import reciprocal_rank_fusion
 from evidence_store.lexical import LexicalIndex
 from evidence_store.locking import hold_lock
+from evidence_store.rows import PreparedDocument, prepare_rows
 from evidence_store.settings import StoreSettings
-from evidence_store.text.language import detect_language
 from evidence_store.text.normalize import strip_invisible
 from evidence_store.text.tokenize import tokenize
 from evidence_store.types import AddReport, Document, DocumentInput, SearchHit, SearchMode, StoreStats
@@ -44,13 +44,21 @@ _DB_FILE, _DENSE_FILE, _LEXICAL_DIR, _MANIFEST_FILE, _LOCK_FILE = (
     "write.lock",
 )
 
-__all__ = ["EvidenceStore", "StoreModelMismatch"]
+__all__ = ["AddPlan", "EvidenceStore", "StoreModelMismatch"]
 
 
 def content_hash(text: str) -> str:
     """sha256 of the whitespace-normalised NFC text: the store's duplicate key."""
     canonical = " ".join(unicodedata.normalize("NFC", strip_invisible(text)).split())
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class AddPlan:
+    """Documents to chunk and embed (cleaned, hashed, with their ids) and those skipped as duplicates."""
+
+    fresh: list[PreparedDocument]
+    duplicates: list[str]
 
 
 class EvidenceStore:
@@ -106,7 +114,9 @@ class EvidenceStore:
         return json.loads(path.read_text()) if path.exists() else {}
 
     def _index_kind(self, passages: int) -> str:
-        return choose_index_type(self.settings.index_type, passages)
+        """The index type for ``passages``: the store's own choice (``rebuild_indexes(index_type)``)
+        when it has one, else the setting; 'auto' picks by size."""
+        return choose_index_type(self.db.index_type() or self.settings.index_type, passages)
 
     def _load_or_rebuild(self) -> None:
         generation = self.db.generation()
@@ -118,9 +128,10 @@ class EvidenceStore:
             and dense_path.exists()
             and lexical_path.exists()
         ):
-            self._dense = DenseIndex.load(dense_path, manifest["index_type"])
+            ids, languages = self.db.passage_languages()
+            self._dense = DenseIndex.load(dense_path, manifest["index_type"], live_ids=ids)
             self._lexical = LexicalIndex.load(lexical_path)
-            self._languages = np.array(self.db.index_inputs(with_vectors=False)[3], dtype=object)
+            self._languages = np.array(languages, dtype=object)
             self._generation = generation
             self._tune()
             return
@@ -137,9 +148,16 @@ class EvidenceStore:
         if self._dense is not None:
             self._dense.set_search_params(ef_search=self.settings.hnsw_ef_search, nprobe=self.settings.ivf_nprobe)
 
-    def rebuild_indexes(self) -> None:
-        """Rebuild FAISS and BM25 from the embeddings and tokens stored in DuckDB."""
+    def rebuild_indexes(self, index_type: str | None = None) -> None:
+        """Rebuild FAISS and BM25 from the embeddings and tokens stored in DuckDB.
+
+        ``index_type`` (flat, hnsw, ivf, ivfpq or auto) becomes the store's own choice, kept in
+        DuckDB, which later opens follow whatever ``SANAD_INDEX_TYPE`` says; 'auto' hands the
+        choice back to the setting.
+        """
         with self._lock, self._write_lock():
+            if index_type is not None:
+                self.db.set_index_type(index_type)
             self._rebuild_locked()
 
     def _rebuild_locked(self) -> None:
@@ -210,7 +228,16 @@ class EvidenceStore:
         A document whose id exists with different content replaces the old version.
         Returns which ids were added, replaced or skipped as duplicates.
         """
-        prepared: list[tuple[DocumentInput, str, str]] = []
+        plan = self.plan(documents)
+        return self.commit(plan, prepare_rows(plan.fresh, self.settings, self.embedder, on_progress))
+
+    def plan(self, documents: Iterable[DocumentInput]) -> AddPlan:
+        """Clean and hash ``documents`` and set aside those whose content is already stored or repeated.
+
+        ``prepare_rows(plan.fresh, ...)`` may then run anywhere (another process, a cluster)
+        before ``commit`` writes its rows here.
+        """
+        prepared: list[PreparedDocument] = []
         seen_hashes: dict[str, str] = {}
         duplicates: list[str] = []
         for document in documents:
@@ -221,71 +248,49 @@ class EvidenceStore:
             seen_hashes[digest] = doc_id
             prepared.append((doc, digest, doc_id))
         stored_hashes = self.db.hashes([digest for _, digest, _ in prepared])
-        existing_ids = self.db.document_hashes([doc_id for _, _, doc_id in prepared])
-        fresh, replace = [], []
+        fresh = []
         for doc, digest, doc_id in prepared:
             if digest in stored_hashes:
                 duplicates.append(doc_id)
             else:
                 fresh.append((doc, digest, doc_id))
-                if doc_id in existing_ids:
-                    replace.append(doc_id)
-        rows = self._rows(fresh, on_progress)
+        return AddPlan(fresh=fresh, duplicates=duplicates)
+
+    def commit(self, plan: AddPlan, rows: Sequence[DocumentRow]) -> AddReport:
+        """Write ``rows`` (prepared from ``plan.fresh``) in one transaction and index them.
+
+        Contents stored by another writer since ``plan`` are skipped as duplicates; a row whose
+        document id exists replaces that document.
+        """
         with self._lock, self._write_lock():
             self._sync()
+            stored = self.db.hashes([row.content_hash for row in rows])
+            late = [row.doc_id for row in rows if row.content_hash in stored]
+            rows = [row for row in rows if row.content_hash not in stored]
+            replace = list(self.db.document_hashes([row.doc_id for row in rows]))
             new_ids, removed = self.db.write(rows, replace, datetime.now(UTC))
             self._apply(new_ids, np.vstack([row.embeddings for row in rows]) if rows else None, removed)
-        added = tuple(doc_id for _, _, doc_id in fresh if doc_id not in replace)
         return AddReport(
-            added=added, replaced=tuple(replace), duplicates=tuple(duplicates), passages_added=len(new_ids)
+            added=tuple(row.doc_id for row in rows if row.doc_id not in replace),
+            replaced=tuple(replace),
+            duplicates=tuple(plan.duplicates + late),
+            passages_added=len(new_ids),
         )
-
-    def _rows(
-        self, documents: Sequence[tuple[DocumentInput, str, str]], on_progress: ProgressCallback | None
-    ) -> list[DocumentRow]:
-        chunked = []
-        for doc, digest, doc_id in documents:
-            chunks = chunk_text(doc.text, self.settings.chunk_max_chars, self.settings.chunk_overlap_sentences)
-            language = doc.language or detect_language(doc.text)
-            chunked.append((doc, digest, doc_id, chunks, language))
-        texts = [chunk.text for *_, chunks, _ in chunked for chunk in chunks]
-        vectors = self.embedder.embed(texts, "passage", on_progress=on_progress)
-        rows, offset = [], 0
-        for doc, digest, doc_id, chunks, language in chunked:
-            passages = [
-                (chunk.text, chunk.start, chunk.end, language, " ".join(tokenize(chunk.text))) for chunk in chunks
-            ]
-            rows.append(
-                DocumentRow(
-                    doc_id=doc_id,
-                    url=doc.url,
-                    title=doc.title,
-                    publisher=doc.publisher,
-                    published_at=doc.published_at,
-                    language=language,
-                    content_hash=digest,
-                    fetched_at=doc.fetched_at,
-                    raw_text=doc.text,
-                    claim_reviewed=doc.claim_reviewed,
-                    rating=doc.rating,
-                    passages=passages,
-                    embeddings=vectors[offset : offset + len(chunks)],
-                )
-            )
-            offset += len(chunks)
-        return rows
 
     def _apply(self, new_ids: list[int], vectors: np.ndarray | None, removed: list[int]) -> None:
         """Bring the in-memory indexes to the committed state and save them."""
         generation = self.db.generation()
         assert self._dense is not None
-        needs_rebuild = (removed and not self._dense.supports_remove) or (new_ids and self._dense.needs_training)
-        if needs_rebuild or self._dense.kind != self._index_kind(self._dense.size + len(new_ids)):
+        passages = self._dense.size - len(removed) + len(new_ids)
+        if (new_ids and self._dense.needs_training) or self._dense.kind != self._index_kind(passages):
             self._rebuild_locked()
             return
         self._dense.remove(np.array(removed, dtype=np.int64))
         if new_ids and vectors is not None:
             self._dense.add(np.array(new_ids, dtype=np.int64), vectors)
+        if self._dense.needs_rebuild(passages):
+            self._rebuild_locked()
+            return
         ids, _, tokens, languages = self.db.index_inputs(with_vectors=False)
         self._lexical = LexicalIndex.build(ids, tokens)
         self._languages = np.array(languages, dtype=object)

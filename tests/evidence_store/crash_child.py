@@ -20,7 +20,7 @@ from tests.conftest import HashEmbedder
 
 STAGES = (
     "embed",  # embedding a batch: nothing written yet
-    "insert",  # inside the DuckDB transaction, some documents inserted
+    "insert",  # inside the DuckDB transaction, a batch of documents or passages inserted
     "commit",  # DuckDB committed, indexes not yet saved
     "faiss-rename",  # the new FAISS file written beside the old one, not yet renamed over it
     "lexical-swap",  # the old BM25 folder moved aside, the new one not yet in its place
@@ -89,7 +89,7 @@ def _pause_at(stage: str, occurrence: int) -> None:
     if stage == "embed":
         wrap(HashEmbedder, "embed", lambda f: lambda self, *a, **k: (reached(), f(self, *a, **k))[1])
     elif stage == "insert":
-        wrap(EvidenceDB, "_insert_passages", lambda f: staticmethod(lambda *a: (f(*a), reached())[0]))
+        wrap(EvidenceDB, "_insert", lambda f: staticmethod(lambda *a: (f(*a), reached())[0]))
     elif stage == "commit":
         wrap(DenseIndex, "save", lambda f: lambda self, path: (reached(), f(self, path))[1])
     else:
