@@ -1,5 +1,6 @@
 """``sanad evidence``: add, search, inspect and remove evidence."""
 
+import time
 from pathlib import Path
 
 import typer
@@ -9,6 +10,7 @@ from evidence_store.backup import export_store, import_store
 from evidence_store.check import StoreCheck, check_store, repair_store
 from evidence_store.ingest.records import OnError
 from evidence_store.ingest.sources import load_sources
+from evidence_store.settings import IndexType
 from evidence_store.store import EvidenceStore
 from evidence_store.types import SearchHit, SearchMode
 from flows.cli_common import console, err_console, fail, friendly_errors, progress_bar
@@ -144,6 +146,27 @@ def remove(
         console.print(f"removed {len(removed)} document(s): {', '.join(removed)}")
     if missing:
         raise fail(f"no such document(s): {', '.join(missing)}")
+
+
+@evidence_app.command("rebuild")
+def rebuild(
+    index_type: IndexType | None = typer.Option(
+        None,
+        "--index-type",
+        help="flat (exact), hnsw, ivf or ivfpq, kept by the store from now on; auto: by size (SANAD_INDEX_TYPE).",
+    ),
+    store: Path | None = StoreOption,
+) -> None:
+    """Rebuild the FAISS and BM25 indexes from DuckDB alone (training IVF centroids when needed)."""
+    with friendly_errors(), open_store(store) as evidence:
+        started = time.perf_counter()
+        evidence.rebuild_indexes(index_type)
+        summary = evidence.stats()
+    console.print(
+        f"rebuilt {summary.index_type} and BM25 indexes over {summary.passages} passages "
+        f"in {time.perf_counter() - started:.1f}s",
+        highlight=False,
+    )
 
 
 def _print_check(found: StoreCheck) -> None:
