@@ -1,15 +1,27 @@
-"""The ``ingest-evidence`` flow: files, folders, URLs, ClaimReview fact-checks and feeds into the store."""
+"""The ``ingest-evidence`` flow: files, folders, URLs, ClaimReview fact-checks and feeds into the store.
+
+With ``SANAD_DASK_ADDRESS`` set, the flow runs its tasks through ``prefect-dask`` and sends the
+chunking and embedding of new documents to that cluster in shards; the rows come back to the
+flow's process, the store's single writer, which commits them in one transaction.
+"""
 
 from enum import StrEnum
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from pydantic import BaseModel, Field
 
+from evidence_store.db import DocumentRow
+from evidence_store.embedding.embedder import load_embedder
 from evidence_store.ingest.records import IngestIssue
 from evidence_store.ingest.sources import FeedIngest, ingest_feed, load_sources
+from evidence_store.rows import PreparedDocument, prepare_rows
+from evidence_store.store import AddPlan
 from evidence_store.types import AddReport
 from flows import runtime
+from verify.settings import Settings
 
 
 class OnError(StrEnum):
@@ -49,11 +61,52 @@ def load_sources_task(sources: list[str], on_error: OnError) -> tuple[list, list
     return list(loaded.documents), list(loaded.issues)
 
 
-@task(name="add-documents")
+def task_runner(settings: Settings) -> TaskRunner:
+    """Dask (through prefect-dask) when ``SANAD_DASK_ADDRESS`` names a scheduler, else threads here."""
+    if settings.dask_address:
+        from prefect_dask import DaskTaskRunner
+
+        return DaskTaskRunner(address=settings.dask_address)
+    return ThreadPoolTaskRunner()
+
+
+@task(name="embed-shard", cache_policy=NO_CACHE)
+def embed_shard_task(documents: list[PreparedDocument]) -> list[DocumentRow]:
+    """Chunk and embed one shard on whichever worker runs it (the model loads once per worker)."""
+    settings = runtime.settings()
+    return prepare_rows(documents, settings, load_embedder(settings))
+
+
+@task(name="add-documents", cache_policy=NO_CACHE)
 def add_documents_task(documents: list) -> AddReport:
-    """Chunk, embed and index documents, logging progress."""
+    """Chunk, embed and index documents in this process, logging progress."""
     logger = get_run_logger()
     return runtime.evidence_store().add(documents, on_progress=runtime.progress_logger(logger, "embedded passages"))
+
+
+@task(name="plan-documents", cache_policy=NO_CACHE)
+def plan_documents_task(documents: list) -> AddPlan:
+    """Set aside documents whose content the store already holds."""
+    return runtime.evidence_store().plan(documents)
+
+
+@task(name="commit-documents", cache_policy=NO_CACHE)
+def commit_documents_task(plan: AddPlan, rows: list[DocumentRow]) -> AddReport:
+    """Write the embedded rows in one transaction and index them (in the flow's process: one writer)."""
+    return runtime.evidence_store().commit(plan, rows)
+
+
+def add_sharded(documents: list, settings: Settings) -> AddReport:
+    """Embed new documents in shards on the Dask cluster, then commit every row here, in input order."""
+    logger = get_run_logger()
+    plan = plan_documents_task(documents)
+    size = settings.dask_shard_documents
+    shards = [plan.fresh[start : start + size] for start in range(0, len(plan.fresh), size)]
+    rows: list[DocumentRow] = []
+    for number, future in enumerate(embed_shard_task.map(shards), start=1):
+        rows += future.result()
+        logger.info("embedded shard %d/%d on %s", number, len(shards), settings.dask_address)
+    return commit_documents_task(plan, rows)
 
 
 @task(name="poll-feed", retries=2, retry_delay_seconds=[10, 60])
@@ -83,7 +136,7 @@ def _markdown(summary: IngestSummary, sources: list[str], feeds: list[str]) -> s
     return "\n".join(lines)
 
 
-@flow(name="ingest-evidence")
+@flow(name="ingest-evidence", task_runner=task_runner(Settings()))
 def ingest_evidence(request: IngestRequest = IngestRequest()) -> IngestSummary:  # noqa: B008 (Prefect form default)
     """Add documents from files, folders, URLs and feeds; with nothing given, poll the configured feeds."""
     if not request.sources and not request.feeds:
@@ -96,7 +149,9 @@ def ingest_evidence(request: IngestRequest = IngestRequest()) -> IngestSummary: 
         issues += [str(issue) for issue in source_issues]
         for issue in source_issues:
             logger.warning("skipped %s", issue)
-        if documents:
+        if documents and runtime.settings().dask_address:
+            reports.append(add_sharded(documents, runtime.settings()))
+        elif documents:
             reports.append(add_documents_task(documents))
     new_items = 0
     for feed_url in request.feeds:

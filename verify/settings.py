@@ -47,6 +47,8 @@ class Settings(StoreSettings):
     ingest_cron: str = "0 * * * *"  # hourly
     reverify_cron: str = "30 2 * * *"  # nightly
     batch_concurrency: int = 2  # articles verified at once by verify-batch
+    dask_address: str | None = None  # a Dask scheduler (tcp://host:8786): ingest-evidence embeds on its workers
+    dask_shard_documents: int = 500  # documents per embedding task sent to the Dask workers
 
     # reports: who publishes the ClaimReview exports, and the address of each review ({claim_id} is URL-quoted)
     organisation_name: str = "Sanad"
