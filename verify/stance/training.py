@@ -161,7 +161,7 @@ def train_stance(
     total_steps = steps_per_epoch * train.epochs
     warmup = max(1, int(total_steps * train.warmup_share))
     schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda step: min((step + 1) / warmup, max(0.0, (total_steps - step) / (total_steps - warmup)))
+        optimizer, lambda step: min((step + 1) / warmup, max(0.0, (total_steps - step) / max(1, total_steps - warmup)))
     )
     counts = np.bincount(train_set.labels, minlength=3).astype(np.float32)
     class_weights = torch.tensor(counts.sum() / (3 * np.maximum(counts, 1)), dtype=torch.float32)
