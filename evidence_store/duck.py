@@ -1,13 +1,20 @@
-"""Short-lived DuckDB connections: opened on demand, released when idle, retried when locked.
+"""Short-lived DuckDB connections: opened on demand, released when idle or wanted, retried when locked.
 
 DuckDB lets one process hold a database file; any other process that opens it fails
 at once. So Sanad never holds a file for long: a connection is opened for a burst of
 work, closed after ``idle_release_s`` without use, and an open that meets another
-process's lock is retried with backoff for up to ``lock_timeout_s``.
+process's lock is retried for up to ``lock_timeout_s``.
+
+A process that keeps using its connection would never be idle, and would starve the
+others; so processes that want the file queue on a lock file beside it (``<db>.queue``),
+and the holder lets go at the end of its current block as soon as someone is queued.
+Each block (a query, a transaction) is whole; between blocks the file changes hands.
 """
 
 import atexit
 import contextlib
+import fcntl
+import os
 import random
 import threading
 import time
@@ -30,6 +37,53 @@ def _is_lock_error(exc: Exception) -> bool:
 _open_files: "weakref.WeakSet[DuckFile]" = weakref.WeakSet()
 
 
+class _Queue:
+    """The line for one database file: the holder of its ``flock`` opens the database next."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @contextlib.contextmanager
+    def _descriptor(self) -> Iterator[int | None]:
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+        except OSError:  # a folder we cannot write to: no line, plain retries
+            yield None
+            return
+        try:
+            yield fd
+        finally:
+            os.close(fd)  # which also releases a lock still held
+
+    @contextlib.contextmanager
+    def turn(self, deadline: float) -> Iterator[bool]:
+        """Stand first in line for the block; yields False if the deadline passed while waiting in line."""
+        with self._descriptor() as fd:
+            delay = 0.005
+            while fd is not None:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        yield False
+                        return
+                    time.sleep(delay * (1 + random.random()))
+                    delay = min(delay * 2, 0.05)
+            yield True
+
+    def someone_waiting(self) -> bool:
+        """Whether another process stands in line (holds its lock)."""
+        with self._descriptor() as fd:
+            if fd is None:
+                return False
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            return False
+
+
 @atexit.register
 def _close_all() -> None:
     """Close connections before interpreter shutdown (a timer closing one then would crash)."""
@@ -50,24 +104,29 @@ class DuckFile:
         self._con: duckdb.DuckDBPyConnection | None = None
         self._lock = threading.RLock()
         self._timer: threading.Timer | None = None
+        self._queue = _Queue(self.path.with_name(self.path.name + ".queue"))
         _open_files.add(self)
 
     def _open(self) -> duckdb.DuckDBPyConnection:
         deadline = time.monotonic() + self.lock_timeout_s
-        delay = 0.02
-        while True:
-            try:
-                return duckdb.connect(str(self.path), read_only=self.read_only)
-            except duckdb.IOException as exc:
-                if not _is_lock_error(exc):
-                    raise
+        with self._queue.turn(deadline) as in_line:
+            delay = 0.005
+            while True:
+                try:
+                    if in_line:
+                        return duckdb.connect(str(self.path), read_only=self.read_only)
+                    problem = "another process stayed ahead in line"
+                except duckdb.IOException as exc:
+                    if not _is_lock_error(exc):
+                        raise
+                    problem = str(exc).splitlines()[0]
                 if time.monotonic() >= deadline:
                     raise DatabaseBusyError(
                         f"{self.path} is held by another process for over {self.lock_timeout_s:.0f}s "
-                        f"({str(exc).splitlines()[0]}); try again when it finishes"
-                    ) from exc
+                        f"({problem}); try again when it finishes"
+                    )
                 time.sleep(delay * (1 + random.random()))
-                delay = min(delay * 2, 0.5)
+                delay = min(delay * 2, 0.05)
 
     def _schedule_release(self) -> None:
         if self._timer is not None:
@@ -93,7 +152,10 @@ class DuckFile:
             try:
                 yield self._con
             finally:
-                self._schedule_release()
+                if self._queue.someone_waiting():
+                    self.close()  # let the next process in
+                else:
+                    self._schedule_release()
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
