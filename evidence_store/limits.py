@@ -11,9 +11,8 @@ def clean_document_text(text: str) -> str:
     return strip_invisible(text).replace("\x00", "")
 
 
-def document_problem(text: str, settings: StoreSettings) -> str | None:
-    """Why the store would refuse a document with ``text``; ``None`` when it would take it."""
-    cleaned = clean_document_text(text)
+def text_problem(cleaned: str, settings: StoreSettings) -> str | None:
+    """Why the store refuses a document whose cleaned text is ``cleaned`` (before chunking it)."""
     if not any(ch.isalnum() for ch in cleaned):
         return "document has no text"
     if len(cleaned) > settings.max_document_chars:
@@ -21,6 +20,15 @@ def document_problem(text: str, settings: StoreSettings) -> str | None:
             f"document has {len(cleaned):,} characters, over the limit of "
             f"{settings.max_document_chars:,} (SANAD_MAX_DOCUMENT_CHARS)"
         )
+    return None
+
+
+def document_problem(text: str, settings: StoreSettings) -> str | None:
+    """Why the store would refuse a document with ``text``; ``None`` when it would take it."""
+    cleaned = clean_document_text(text)
+    problem = text_problem(cleaned, settings)
+    if problem:
+        return problem
     passages = len(chunk_text(cleaned, settings.chunk_max_chars, settings.chunk_overlap_sentences))
     return passages_problem(passages, settings)
 

@@ -26,6 +26,7 @@ from evidence_store.dense import DenseIndex, choose_index_type
 from evidence_store.embedding.embedder import Embedder, ProgressCallback, load_embedder
 from evidence_store.fusion import reciprocal_rank_fusion
 from evidence_store.lexical import LexicalIndex
+from evidence_store.limits import clean_document_text, text_problem
 from evidence_store.locking import hold_lock
 from evidence_store.rows import PreparedDocument, prepare_rows
 from evidence_store.settings import StoreSettings
@@ -110,8 +111,11 @@ class EvidenceStore:
         return int(self.db.meta()["dimension"])
 
     def _manifest(self) -> dict:
-        path = self.path / _MANIFEST_FILE
-        return json.loads(path.read_text()) if path.exists() else {}
+        """The saved manifest; empty when there is none or it is unreadable (the indexes are then rebuilt)."""
+        try:
+            return json.loads((self.path / _MANIFEST_FILE).read_text())
+        except (OSError, ValueError):
+            return {}
 
     def _index_kind(self, passages: int) -> str:
         """The index type for ``passages``: the store's own choice (``rebuild_indexes(index_type)``)
@@ -119,30 +123,51 @@ class EvidenceStore:
         return choose_index_type(self.db.index_type() or self.settings.index_type, passages)
 
     def _load_or_rebuild(self) -> None:
+        """Load the saved indexes, or rebuild them from DuckDB when they lag it, are missing or unreadable.
+
+        The rebuild waits for the write lock and looks again first: a writer that was saving
+        them meanwhile leaves nothing to rebuild.
+        """
+        if self._load_saved():
+            return
+        with self._lock, self._write_lock():
+            if self._load_saved():
+                return
+            log.warning(
+                "evidence store %s: indexes are at generation %s, database at %s (or unreadable); "
+                "rebuilding from DuckDB",
+                self.path,
+                self._manifest().get("generation"),
+                self.db.generation(),
+            )
+            self._rebuild_locked()
+
+    def _load_saved(self) -> bool:
+        """Load the saved indexes if the manifest says they match DuckDB and they do; False otherwise."""
         generation = self.db.generation()
         manifest = self._manifest()
         dense_path, lexical_path = self.path / _DENSE_FILE, self.path / _LEXICAL_DIR
-        if (
+        if not (
             manifest.get("generation") == generation
             and manifest.get("index_type") == self._index_kind(manifest.get("passages", 0))
             and dense_path.exists()
             and lexical_path.exists()
         ):
-            ids, languages = self.db.passage_languages()
-            self._dense = DenseIndex.load(dense_path, manifest["index_type"], live_ids=ids)
-            self._lexical = LexicalIndex.load(lexical_path)
-            self._languages = np.array(languages, dtype=object)
-            self._generation = generation
-            self._tune()
-            return
-        if manifest:
-            log.warning(
-                "evidence store %s: indexes are at generation %s, database at %s; rebuilding from DuckDB",
-                self.path,
-                manifest.get("generation"),
-                generation,
-            )
-        self.rebuild_indexes()
+            return False
+        ids, languages = self.db.passage_languages()
+        try:
+            dense = DenseIndex.load(dense_path, manifest["index_type"], live_ids=ids)
+            lexical = LexicalIndex.load(lexical_path)
+        except (RuntimeError, OSError, ValueError) as exc:
+            log.warning("evidence store %s: saved indexes are unreadable (%s)", self.path, type(exc).__name__)
+            return False
+        if dense.size != len(ids) or lexical.size != len(ids):
+            return False
+        self._dense, self._lexical = dense, lexical
+        self._languages = np.array(languages, dtype=object)
+        self._generation = generation
+        self._tune()
+        return True
 
     def _tune(self) -> None:
         if self._dense is not None:
@@ -210,14 +235,10 @@ class EvidenceStore:
     # ------------------------------------------------------------------ writes
 
     def _prepare(self, document: DocumentInput) -> tuple[DocumentInput, str, str]:
-        text = strip_invisible(document.text).replace("\x00", "")
-        if not text.strip():
-            raise ValueError("document has no text")
-        if len(text) > self.settings.max_document_chars:
-            raise ValueError(
-                f"document has {len(text):,} characters, over the limit of "
-                f"{self.settings.max_document_chars:,} (SANAD_MAX_DOCUMENT_CHARS)"
-            )
+        text = clean_document_text(document.text)
+        problem = text_problem(text, self.settings)
+        if problem:
+            raise ValueError(problem)
         digest = content_hash(text)
         doc_id = document.external_id or f"doc-{digest[:16]}"
         return document.model_copy(update={"text": text}), digest, doc_id

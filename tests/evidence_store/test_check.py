@@ -5,6 +5,7 @@ import json
 import shutil
 import subprocess
 import sys
+import threading
 import time
 
 import duckdb
@@ -168,3 +169,44 @@ def test_a_write_lock_held_too_long_is_a_clear_error_naming_the_holder(tmp_path)
         holder.wait()
     with hold_lock(lock, timeout_s=1.0):  # free again once its holder is gone
         assert json.loads(lock.read_text()) > 0
+
+
+def test_opening_a_store_with_unreadable_indexes_rebuilds_them(store_path, settings, hash_embedder):
+    (store_path / "dense.faiss").write_bytes(b"\x00" * 64)
+    (store_path / "manifest.json").write_text("{not json")
+    with EvidenceStore.open(store_path, settings, hash_embedder) as store:
+        assert store.search("Cham Wings flew 3 times", k=1, mode="dense")[0].passage.doc_id == "r3"
+    assert check_store(store_path, settings).ok
+
+
+def test_a_reader_that_waited_for_a_writer_loads_its_indexes_instead_of_rebuilding(
+    store_path, settings, hash_embedder, monkeypatch
+):
+    saved = (store_path / "manifest.json").read_text()
+    (store_path / "manifest.json").write_text(saved.replace('"generation": 1', '"generation": 0'))
+    rebuilds = []
+    monkeypatch.setattr(EvidenceStore, "_rebuild_locked", lambda self: rebuilds.append(self))
+
+    def writer_finishing_its_save():
+        with hold_lock(store_path / "write.lock", timeout_s=5):
+            ready.set()
+            time.sleep(0.3)
+            (store_path / "manifest.json").write_text(saved)
+
+    ready = threading.Event()
+    writer = threading.Thread(target=writer_finishing_its_save)
+    writer.start()
+    ready.wait(5)
+    with EvidenceStore.open(store_path, settings, hash_embedder) as store:
+        assert store.stats().passages == 6 and store._dense.size == 6
+    writer.join()
+    assert rebuilds == []
+
+
+def test_a_document_over_the_passage_limit_is_refused_whole(store_path, settings, hash_embedder):
+    few = settings.model_copy(update={"max_passages_per_document": 3, "chunk_max_chars": 100})
+    text = " ".join(f"Sentence {n} about the sanctions on Cham Wings." for n in range(30))
+    with EvidenceStore.open(store_path, few, hash_embedder) as store:
+        with pytest.raises(ValueError, match=r"big: document has \d+ passages, over the limit of 3"):
+            store.add([DocumentInput(text=text, external_id="big")])
+        assert store.stats().documents == 6
