@@ -78,6 +78,11 @@ class LLMJudge:
             transport=transport,
         )
 
+    def _redact(self, text: str) -> str:
+        """``text`` with the API key blanked (a proxy or model may echo the request back)."""
+        key = self.settings.llm_api_key.get_secret_value() if self.settings.llm_api_key else ""
+        return text.replace(key, "[redacted]") if key else text
+
     def _ask(self, pair: StancePair) -> str:
         body = {
             "model": self.model,
@@ -95,7 +100,7 @@ class LLMJudge:
             try:
                 response = self._client.post("/chat/completions", json=body)
             except httpx.TransportError as exc:
-                problem = f"{type(exc).__name__}: {exc}"
+                problem = self._redact(f"{type(exc).__name__}: {exc}")
                 continue
             if response.status_code in _RETRYABLE_STATUS:
                 problem = f"HTTP {response.status_code}"
@@ -117,7 +122,7 @@ class LLMJudge:
         scores = []
         for done, pair in enumerate(pairs, start=1):
             try:
-                scores.append(parse_answer(self._ask(pair)))
+                scores.append(parse_answer(self._redact(self._ask(pair))))
             except MalformedAnswer as exc:
                 log.warning("LLM stance answer rejected, treating the passage as neutral: %s", exc)
                 scores.append(NEUTRAL)
