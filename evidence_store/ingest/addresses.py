@@ -95,8 +95,9 @@ def allowed_addresses(
             continue
         problem = address_problem(address)
         if problem:
+            named = f"{host} is" if host.strip("[]") == str(address) else f"{host} resolves to {address},"
             raise AddressError(
-                f"{host} resolves to {address}, {problem}; Sanad does not fetch from private, loopback, "
+                f"{named} {problem}; Sanad does not fetch from private, loopback, "
                 "link-local or metadata addresses (SANAD_FETCH_ALLOW_PRIVATE or SANAD_FETCH_ALLOWED_NETWORKS "
                 "allow them)"
             )

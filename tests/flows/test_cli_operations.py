@@ -114,3 +114,30 @@ def test_injection_strings_as_ids_and_filters_are_plain_values(home):
         assert reviewed.exit_code == 1 and "no claim" in reviewed.output
     assert "2 documents, 2 passages" in run("evidence", "check").output
     assert len(ReportStore(home / "reports.duckdb", read_only=True).report()) == 3
+
+
+def test_hostile_files_give_clear_lines_not_tracebacks(home, tmp_path):
+    corpus = tmp_path / "hostile.jsonl"
+    corpus.write_bytes(
+        b"[" * 100_000
+        + b"\n"
+        + b'{"text": "\xff\xfe not utf-8"}\n'
+        + b'{"text": {"nested": true}, "published_at": 1e300}\n'
+        + b'{"id": "no text", "title": "\\u202e\\u0000"}\n'
+        + b'"just a string"\n'
+    )
+    added = run("evidence", "add", str(corpus))
+    assert added.exit_code == 1 and "error: no documents to add" in added.output
+    for line, reason in (
+        (1, "invalid JSON (nested too deeply)"),
+        (2, "invalid UTF-8"),
+        (3, "missing or empty 'text'"),
+        (4, "missing or empty 'text'"),
+        (5, "expected a JSON object, got str"),
+    ):
+        assert f"skipped {corpus}:{line}: {reason}\n" in added.output
+    binary = tmp_path / "article.txt"
+    binary.write_bytes(b"\x00\x01\x02" * 1000)
+    for source in (str(binary), str(tmp_path), "http://169.254.169.254/latest/meta-data/"):  # the last: refused
+        result = run("claims", "extract", source)
+        assert result.exit_code == 1 and result.output.startswith(f"error: {source}")

@@ -237,8 +237,8 @@ def test_unreachable_and_non_http(quick):
 @pytest.mark.parametrize(
     ("path", "address"),
     [
-        ("/to-metadata", "169.254.169.254, a link-local address"),
-        ("/to-intranet", "10.0.0.8, a private or reserved address"),
+        ("/to-metadata", "169.254.169.254 is a link-local address"),
+        ("/to-intranet", "10.0.0.8 is a private or reserved address"),
         ("/to-mapped", "::ffff:a9fe:a9fe, a link-local address"),
         ("/to-decimal", "169.254.169.254, a link-local address"),
     ],
