@@ -35,6 +35,7 @@ def _is_lock_error(exc: Exception) -> bool:
 
 
 _open_files: "weakref.WeakSet[DuckFile]" = weakref.WeakSet()
+_WATCH_S = 0.05  # how often an idle connection checks whether another process is waiting for the file
 
 
 class _Queue:
@@ -92,7 +93,7 @@ def _close_all() -> None:
 
 
 class DuckFile:
-    """One DuckDB file shared by the threads of a process, opened lazily and released when idle."""
+    """One DuckDB file shared by the threads of a process, opened lazily, released when idle or wanted."""
 
     def __init__(
         self, path: Path, *, idle_release_s: float = 2.0, lock_timeout_s: float = 60.0, read_only: bool = False
@@ -134,9 +135,23 @@ class DuckFile:
         if self.idle_release_s <= 0:
             self.close()
             return
-        self._timer = threading.Timer(self.idle_release_s, self.close)
-        self._timer.daemon = True
-        self._timer.start()
+        self._watch(time.monotonic())
+
+    def _watch(self, idle_since: float) -> None:
+        """While idle, look every ``_WATCH_S`` whether to let go: idle long enough, or someone in line."""
+        timer = threading.Timer(_WATCH_S, lambda: self._release_if_due(timer, idle_since))
+        timer.daemon = True
+        self._timer = timer
+        timer.start()
+
+    def _release_if_due(self, timer: threading.Timer, idle_since: float) -> None:
+        with self._lock:
+            if self._timer is not timer or self._con is None:  # used again since, or closed
+                return
+            if time.monotonic() - idle_since >= self.idle_release_s or self._queue.someone_waiting():
+                self.close()
+            else:
+                self._watch(idle_since)
 
     @contextlib.contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:

@@ -133,13 +133,15 @@ class EvidenceStore:
         with self._lock, self._write_lock():
             if self._load_saved():
                 return
-            log.warning(
-                "evidence store %s: indexes are at generation %s, database at %s (or unreadable); "
-                "rebuilding from DuckDB",
-                self.path,
-                self._manifest().get("generation"),
-                self.db.generation(),
-            )
+            manifest = self._manifest()
+            if manifest or (self.path / _DENSE_FILE).exists():
+                log.warning(
+                    "evidence store %s: indexes are at generation %s, database at %s (or unreadable); "
+                    "rebuilding from DuckDB",
+                    self.path,
+                    manifest.get("generation"),
+                    self.db.generation(),
+                )
             self._rebuild_locked()
 
     def _load_saved(self) -> bool:

@@ -26,14 +26,12 @@ ROOT = Path(__file__).resolve().parents[2]
 # may finish first, which the checks below accept)
 POINTS = [
     ("embed", 2),
-    ("insert", 2),
-    ("insert", 7),
+    ("insert", 5),
     ("commit", 1),
-    ("commit", 4),
     ("faiss-rename", 3),
     ("lexical-swap", 2),
     ("manifest", 5),
-    *(("random", round(random.Random(seed).uniform(0.02, 0.25), 3)) for seed in (1, 2, 3)),  # the run takes ~0.3s
+    *(("random", round(random.Random(seed).uniform(0.02, 0.25), 3)) for seed in (1, 2)),  # the run takes ~0.3s
 ]
 LAGGING = {"commit", "faiss-rename", "lexical-swap", "manifest"}  # DuckDB committed, indexes behind
 
