@@ -142,7 +142,7 @@ def test_a_failed_write_leaves_the_store_as_it_was(tmp_path, settings, hash_embe
         def explode(*args, **kwargs):
             raise duckdb.IOException("disk full")
 
-        monkeypatch.setattr(store.db, "_insert_passages", explode)
+        monkeypatch.setattr(store.db, "_insert", explode)
         with pytest.raises(duckdb.IOException):
             store.add(DOCS[2:])
         monkeypatch.undo()
