@@ -10,6 +10,7 @@ import duckdb
 import pytest
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey, LogFilter, LogFilterFlowRunId
+from prefect.logging.handlers import APILogHandler
 
 from evidence_store.types import DocumentInput
 from flows import runtime
@@ -61,6 +62,7 @@ def llm_home(flow_home, e5, chat, monkeypatch):
 
 
 async def _run_logs_and_artifacts(run_ids: list[str]) -> str:
+    await APILogHandler.aflush()  # run logs reach the server in background batches
     async with get_client() as client:
         texts = []
         for run_id in run_ids:
