@@ -3,7 +3,7 @@
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 
 from evidence_store.settings import StoreSettings
 
@@ -28,6 +28,9 @@ class Settings(StoreSettings):
     stance_cross_encoder: str | None = None  # CrossEncoder name or path for backend "cross-encoder"
     stance_batch_size: int = 32
     stance_quantize: bool = False  # dynamic int8 linear layers: faster, but measured far less accurate on Arabic
+    # bf16 matmuls (fp32 weights, layer norms and softmax): the same predictions, about 3x faster where the CPU
+    # has native bf16 (AVX512-BF16 or AMX); "auto" uses it only there
+    stance_precision: Literal["auto", "fp32", "bf16"] = "auto"
     llm_base_url: str = "http://127.0.0.1:8000/v1"  # OpenAI-compatible chat API
     llm_model: str | None = None
     llm_api_key: SecretStr | None = None
@@ -43,7 +46,7 @@ class Settings(StoreSettings):
     verdict_max_citations: int = 3
 
     # flows and schedules (cron in the server's timezone, UTC by default)
-    feeds: list[str] = []  # RSS/Atom feeds of the desk's sources, polled by ingest-evidence
+    feeds: list[str] = Field(default_factory=list)  # RSS/Atom feeds of the desk's sources, polled by ingest-evidence
     ingest_cron: str = "0 * * * *"  # hourly
     reverify_cron: str = "30 2 * * *"  # nightly
     batch_concurrency: int = 2  # articles verified at once by verify-batch

@@ -32,10 +32,11 @@ def settings_for(path: str) -> StoreSettings:
     return StoreSettings(home=Path(path).parent)
 
 
-def ingest(worker: int, path: str, results) -> None:
-    """One `sanad evidence add`-like process: batches of new documents, one add each."""
+def ingest(worker: int, path: str, reading, results) -> None:
+    """One `sanad evidence add`-like process: batches of new documents, one add each, once the reader reads."""
     try:
         with EvidenceStore.open(Path(path), settings_for(path), HashEmbedder()) as store:
+            assert reading.wait(120), "the reader never started"
             for batch in range(BATCHES):
                 report = store.add([document(worker, batch, n) for n in range(PER_BATCH)])
                 assert len(report.added) == PER_BATCH, report
@@ -44,7 +45,7 @@ def ingest(worker: int, path: str, results) -> None:
         results.put(("writer", worker, traceback.format_exc()))
 
 
-def search_loop(path: str, stop, results) -> None:
+def search_loop(path: str, reading, stop, results) -> None:
     """A reviewer searching and counting while the writers work; counts must never go down."""
     reads, seen, error = 0, 0, None
     try:
@@ -57,6 +58,7 @@ def search_loop(path: str, stop, results) -> None:
                 if documents and not hits:
                     raise AssertionError(f"{documents} documents but no hit")
                 seen, reads = documents, reads + 1
+                reading.set()
                 stop.wait(0.01)
     except BaseException:
         error = traceback.format_exc()
@@ -66,9 +68,9 @@ def search_loop(path: str, stop, results) -> None:
 def test_two_ingests_and_a_reader_lose_nothing(tmp_path):
     path = str(tmp_path / "store")
     context = multiprocessing.get_context("spawn")
-    results, stop = context.Queue(), context.Event()
-    writers = [context.Process(target=ingest, args=(w, path, results)) for w in range(WRITERS)]
-    reader = context.Process(target=search_loop, args=(path, stop, results))
+    results, reading, stop = context.Queue(), context.Event(), context.Event()
+    writers = [context.Process(target=ingest, args=(w, path, reading, results)) for w in range(WRITERS)]
+    reader = context.Process(target=search_loop, args=(path, reading, stop, results))
     for process in [*writers, reader]:  # all three open a store that does not exist yet
         process.start()
     outcomes = [results.get(timeout=120) for _ in writers]
@@ -79,7 +81,7 @@ def test_two_ingests_and_a_reader_lose_nothing(tmp_path):
 
     errors = [error for _, _, error in outcomes if error]
     assert errors == [], "\n".join(errors)
-    assert next(value for kind, value, _ in outcomes if kind == "reader") > 0
+    assert next(value for kind, value, _ in outcomes if kind == "reader") > 1
     with EvidenceStore.open(Path(path), settings_for(path), HashEmbedder()) as store:
         ids = {doc.doc_id for doc in store.documents()}
         assert ids == {f"w{w}-b{b}-{n}" for w in range(WRITERS) for b in range(BATCHES) for n in range(PER_BATCH)}
