@@ -1,7 +1,9 @@
 """Calibration of verdict confidence: temperature and class biases over the aggregated evidence logits.
 
-Fitted per claim language on dev claims by minimising negative log-likelihood; stored in the
-trained stance model's ``stance.json`` so a verdict's confidence matches that model.
+Fitted per claim language on dev claims by minimising negative log-likelihood, and for claims
+judged on evidence in another language only (keys such as "ar-en": claim language, then evidence
+language); stored in the trained stance model's ``stance.json`` so a verdict's confidence matches
+that model.
 """
 
 from collections.abc import Sequence
@@ -36,8 +38,17 @@ class Calibration(BaseModel):
     fallback: VerdictCalibration = VerdictCalibration()
 
     def for_language(self, language: str | None) -> VerdictCalibration:
-        """The calibration of ``language`` (the fallback when there is none)."""
-        return self.languages.get(language or "", self.fallback)
+        """The calibration of ``language`` ("ar-en" falls back to "ar", then to the fallback)."""
+        key = language or ""
+        return self.languages.get(key) or self.languages.get(key.partition("-")[0], self.fallback)
+
+
+def calibration_key(claim_language: str | None, passage_languages: Sequence[str | None]) -> str | None:
+    """The claim's language, or "ar-en" style when every passage of known language is in one other language."""
+    known = {language for language in passage_languages if language}
+    if claim_language and len(known) == 1 and claim_language not in known:
+        return f"{claim_language}-{known.pop()}"
+    return claim_language
 
 
 def fit_calibration(

@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict
 from evidence_store.store import EvidenceStore
 from evidence_store.text.language import detect_language
 from evidence_store.types import Passage, SearchHit
-from verify.calibration import Calibration
+from verify.calibration import Calibration, calibration_key
 from verify.relevance import pair_similarities
 from verify.settings import Settings
 from verify.stance.factory import load_stance_model
@@ -73,7 +73,8 @@ def judge(
     for index, (claim, items) in enumerate(zip(claims, evidence, strict=True)):
         scored = [ScoredEvidence(passage=e.passage, relevance=float(e.relevance), stance=next(scores)) for e in items]
         language = languages[index] if languages is not None else detect_language(claim)
-        verdicts.append(aggregate(claim, scored, calibration.for_language(language), settings, model.name))
+        key = calibration_key(language, [e.passage.language for e in items])
+        verdicts.append(aggregate(claim, scored, calibration.for_language(key), settings, model.name))
     return verdicts
 
 

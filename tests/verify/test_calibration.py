@@ -1,6 +1,6 @@
 import numpy as np
 
-from verify.calibration import Calibration, VerdictCalibration, fit_calibration
+from verify.calibration import Calibration, VerdictCalibration, calibration_key, fit_calibration
 from verify.evaluation import expected_calibration_error
 
 
@@ -29,3 +29,15 @@ def test_language_lookup_falls_back():
     assert calibration.for_language("ar") is ar
     assert calibration.for_language("fr").fitted_on == "identity"
     assert calibration.for_language(None).temperature == 1.0
+
+
+def test_cross_lingual_calibration_is_used_when_all_evidence_is_in_another_language():
+    ar, ar_en = VerdictCalibration(fitted_on="ar"), VerdictCalibration(fitted_on="ar-en")
+    calibration = Calibration(languages={"ar": ar, "ar-en": ar_en})
+    assert calibration_key("ar", ["en", "en", None]) == "ar-en"
+    assert calibration_key("ar", ["en", "ar"]) == "ar"
+    assert calibration_key("ar", []) == "ar"
+    assert calibration_key(None, ["en"]) is None
+    assert calibration.for_language("ar-en") is ar_en
+    assert calibration.for_language("ar-fr") is ar  # no ar-fr calibration: the claim language's
+    assert calibration.for_language("fr-en").fitted_on == "identity"

@@ -1,33 +1,103 @@
-"""Fit the verdict calibration of a trained stance model on the dev claims (ANS dev, SciFact dev).
+"""Fit the verdict calibration of a trained stance model on dev claims, per language.
 
-Per language: the claims' own evidence is scored, aggregated into verdict logits, and a
-temperature plus class biases are fitted by NLL; they are written into the model's ``stance.json``.
+Same-language claims: ANS dev (ar) and SciFact dev (en) with their own evidence. Cross-lingual
+claims ("ar-en": Arabic claim, English evidence; "en-ar" the reverse): the held-out XNLI premises
+(``verify.stance.data.is_xnli_dev``), each hypothesis a claim with its translated premise as the
+only evidence. Each set's evidence is scored, aggregated into verdict logits, and a temperature
+plus class biases are fitted by NLL; they are written into the model's ``stance.json``.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from verify.calibration import Calibration, fit_calibration
+from evidence_store.types import Passage
+from verify.calibration import Calibration, VerdictCalibration, calibration_key, fit_calibration
 from verify.claims_eval import given_evidence, read_claims
-from verify.evaluation import classification_metrics
+from verify.evaluation import Metrics, classification_metrics
 from verify.settings import Settings
 from verify.stance.cross_encoder import TrainedCrossEncoder
+from verify.stance.data import xnli_pairs
 from verify.stance.network import read_config, write_config
 from verify.stance.protocol import StancePair
 from verify.verdict import VERDICT_LABELS, ScoredEvidence, verdict_logits
-from verify.verifier import with_relevance
+from verify.verifier import Evidence, with_relevance
 
 DEV_CLAIMS = {"ar": ("claims_ans_ar_dev.jsonl", None), "en": ("claims_scifact_en.jsonl", "dev")}
+CROSS_LINGUAL = ("ar-en", "en-ar")
 
 
-def _dev_logits(path: Path, split: str | None, model: TrainedCrossEncoder, settings: Settings):
-    claims = [c for c in read_claims(path) if split is None or c.split == split]
-    evidence = with_relevance([c.claim for c in claims], [given_evidence(c) for c in claims], settings)
+@dataclass(frozen=True)
+class DevClaims:
+    """Claims with their evidence and gold verdict indexes (into ``VERDICT_LABELS``)."""
+
+    name: str
+    claims: list[str]
+    languages: list[str]
+    evidence: list[list[Evidence]]
+    gold: list[int]
+
+
+def file_dev_claims(data: Path, name: str, split: str | None) -> DevClaims:
+    """A shared claims file (one split of it) with each claim's own evidence."""
+    claims = [c for c in read_claims(data / name) if split is None or c.split == split]
+    return DevClaims(
+        name=f"{name}:{split or 'all'}",
+        claims=[c.claim for c in claims],
+        languages=[c.lang or "" for c in claims],
+        evidence=[given_evidence(c) for c in claims],
+        gold=[VERDICT_LABELS.index(c.label) for c in claims],
+    )
+
+
+def cross_lingual_dev_claims(data: Path, direction: str) -> DevClaims:
+    """Held-out XNLI pairs as claims: the hypothesis in one language, its premise in the other."""
+    claim_language, _, passage_language = direction.partition("-")
+    pairs = xnli_pairs(data, direction, dev=True)
+    evidence = [
+        [
+            Evidence(
+                passage=Passage(
+                    passage_id=0,
+                    doc_id=f"xnli-dev-{i}",
+                    order=0,
+                    text=pair.passage,
+                    char_start=0,
+                    char_end=len(pair.passage),
+                    language=passage_language,
+                    url=None,
+                    title=None,
+                    publisher="XNLI",
+                    published_at=None,
+                )
+            )
+        ]
+        for i, pair in enumerate(pairs)
+    ]
+    return DevClaims(
+        name=f"nli_xnli dev premises, {direction}",
+        claims=[p.claim for p in pairs],
+        languages=[claim_language] * len(pairs),
+        evidence=evidence,
+        gold=[p.label for p in pairs],  # supports/refutes/neutral share the verdict label order
+    )
+
+
+def dev_claim_sets(data: Path) -> dict[str, DevClaims]:
+    """The calibration sets by calibration key ("ar", "en", "ar-en", "en-ar")."""
+    sets = {language: file_dev_claims(data, name, split) for language, (name, split) in DEV_CLAIMS.items()}
+    sets.update({direction: cross_lingual_dev_claims(data, direction) for direction in CROSS_LINGUAL})
+    return sets
+
+
+def verdict_logits_of(dev: DevClaims, model: TrainedCrossEncoder, settings: Settings) -> np.ndarray:
+    """Aggregated verdict logits of every claim from its scored evidence."""
+    evidence = with_relevance(dev.claims, dev.evidence, settings)
     pairs = [
-        StancePair(claim=c.claim, passage=e.passage.text, similarity=e.relevance)
-        for c, items in zip(claims, evidence, strict=True)
+        StancePair(claim=claim, passage=e.passage.text, similarity=e.relevance)
+        for claim, items in zip(dev.claims, evidence, strict=True)
         for e in items
     ]
     scores = iter(model.score(pairs))
@@ -35,30 +105,49 @@ def _dev_logits(path: Path, split: str | None, model: TrainedCrossEncoder, setti
     for items in evidence:
         scored = [ScoredEvidence(passage=e.passage, relevance=float(e.relevance), stance=next(scores)) for e in items]
         logits.append(verdict_logits(scored, settings))
-    gold = [VERDICT_LABELS.index(c.label) for c in claims]
-    return np.stack(logits), np.array(gold)
+    return np.stack(logits)
+
+
+def verdict_metrics(probabilities: np.ndarray, gold: list[int]) -> Metrics:
+    """Metrics of argmax verdicts with their probability as confidence."""
+    return classification_metrics(
+        [VERDICT_LABELS[i] for i in gold],
+        [VERDICT_LABELS[i] for i in probabilities.argmax(1)],
+        VERDICT_LABELS,
+        probabilities.max(1),
+    )
+
+
+def cross_fitted_ece(logits: np.ndarray, gold: list[int]) -> float:
+    """ECE when each half of the claims is calibrated on the other half (an honest estimate)."""
+    halves = np.arange(len(gold)) % 2
+    labels = np.asarray(gold)
+    probabilities = np.zeros_like(logits)
+    for half in (0, 1):
+        fitted = fit_calibration(logits[halves != half], labels[halves != half], fitted_on="half")
+        probabilities[halves == half] = fitted.probabilities(logits[halves == half])
+    return verdict_metrics(probabilities, gold).ece or 0.0
 
 
 def calibrate_model(data: Path, folder: Path, settings: Settings, log: Callable[[str], None] = print) -> str:
-    """Fit and store per-language calibration; returns a one-line summary of dev macro-F1 and ECE."""
+    """Fit and store the calibration per language; returns a summary of dev macro-F1 and ECE."""
     settings = settings.model_copy(update={"stance_model_dir": folder, "stance_backend": "trained"})
     model = TrainedCrossEncoder(settings, folder)
-    fitted, summary = {}, []
-    for language, (name, split) in DEV_CLAIMS.items():
-        log(f"calibrating {language} on {name}" + (f" ({split})" if split else ""))
-        logits, gold = _dev_logits(data / name, split, model, settings)
-        calibration = fit_calibration(logits, gold, fitted_on=f"{name}:{split or 'all'}")
-        probabilities = calibration.probabilities(logits)
-        predicted = probabilities.argmax(1)
-        metrics = classification_metrics(
-            [VERDICT_LABELS[i] for i in gold],
-            [VERDICT_LABELS[i] for i in predicted],
-            VERDICT_LABELS,
-            probabilities.max(1),
-        )
-        fitted[language] = calibration
+    fitted: dict[str, VerdictCalibration] = {}
+    summary = []
+    for key, dev in dev_claim_sets(data).items():
+        log(f"calibrating {key} on {dev.name} ({len(dev.claims)} claims)")
+        keys = {
+            calibration_key(language, [e.passage.language for e in items])
+            for language, items in zip(dev.languages, dev.evidence, strict=True)
+        }
+        assert keys == {key}, f"{dev.name} would be calibrated as {keys}, not {key}"
+        logits = verdict_logits_of(dev, model, settings)
+        fitted[key] = fit_calibration(logits, dev.gold, fitted_on=dev.name)
+        metrics = verdict_metrics(fitted[key].probabilities(logits), dev.gold)
         summary.append(
-            f"{language}: macro-F1 {metrics.macro_f1:.3f}, ECE {metrics.ece:.3f} (T={calibration.temperature:.2f})"
+            f"{key}: macro-F1 {metrics.macro_f1:.3f}, ECE {metrics.ece:.3f} (cross-fitted "
+            f"{cross_fitted_ece(logits, dev.gold):.3f}, T={fitted[key].temperature:.2f})"
         )
     config = read_config(folder)
     calibration = Calibration(languages=fitted, fallback=fitted["en"])

@@ -11,7 +11,7 @@ from evidence_store.embedding.embedder import ensure_default_model
 from verify.calibration import Calibration
 from verify.relevance import pair_similarities
 from verify.settings import Settings
-from verify.stance.inference import encode_pairs, feature_matrix, predict_probabilities
+from verify.stance.inference import encode_pairs, feature_matrix, native_bf16, predict_probabilities
 from verify.stance.network import WEIGHTS_FILE, StanceConfig, load_network, read_config
 from verify.stance.protocol import StancePair, scores_from_probabilities
 from verify.types import StanceScore
@@ -36,6 +36,8 @@ class TrainedCrossEncoder:
         self._network = None
         self._tokenizer = None
         self._lock = threading.Lock()
+        precision = settings.stance_precision
+        self.bf16 = precision == "bf16" or (precision == "auto" and native_bf16())
 
     @property
     def calibration(self) -> Calibration:
@@ -80,5 +82,6 @@ class TrainedCrossEncoder:
             self._tokenizer.pad_token_id,
             batch_size=self.settings.stance_batch_size,
             on_progress=on_progress,
+            bf16=self.bf16,
         )
         return scores_from_probabilities(probabilities)

@@ -15,6 +15,7 @@ def _key(settings: Settings) -> tuple:
         str(settings.stance_model_dir),
         settings.stance_cross_encoder,
         settings.stance_quantize,
+        settings.stance_precision,
         str(settings.home.resolve()),
         settings.llm_base_url,
         settings.llm_model,

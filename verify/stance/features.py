@@ -1,7 +1,9 @@
 """Cheap contrast features of a (claim, passage) pair that a pooled encoder easily misses.
 
-Negation on one side only, numbers or years of the claim absent from the passage, and word
-overlap. They are fed to the classification head beside the bi-encoder similarity.
+Negation on one side only, numbers or years of the claim absent from the passage (and a number of
+the passage in their place), word overlap, and whether claim and passage are in different scripts
+(Arabic against English: word overlap and similarity then mean something else). They are fed to
+the classification head beside the bi-encoder similarity.
 """
 
 import math
@@ -9,7 +11,7 @@ import re
 
 import numpy as np
 
-from evidence_store.text.normalize import normalize_arabic
+from evidence_store.text.normalize import arabic_ratio, normalize_arabic
 from evidence_store.text.tokenize import tokenize
 
 FEATURE_NAMES = (
@@ -22,6 +24,8 @@ FEATURE_NAMES = (
     "year_missing",
     "overlap",
     "length_ratio",
+    "numbers_conflict",
+    "cross_script",
 )
 
 _NEGATIONS_EN = frozenset(
@@ -57,11 +61,17 @@ def numbers(text: str) -> set[str]:
     return {match.replace(",", "").rstrip(".") for match in _NUMBER.findall(folded)}
 
 
+def is_arabic_script(text: str) -> bool:
+    """Whether most letters of ``text`` are Arabic."""
+    return arabic_ratio(text) > 0.5
+
+
 def pair_features(claim: str, passage: str, similarity: float) -> np.ndarray:
     """The ``FEATURE_NAMES`` vector (float32) of one pair."""
     neg_claim, neg_passage = has_negation(claim), has_negation(passage)
     claim_numbers, passage_numbers = numbers(claim), numbers(passage)
     missing = len(claim_numbers - passage_numbers) / len(claim_numbers) if claim_numbers else 0.0
+    conflict = bool(claim_numbers - passage_numbers) and bool(passage_numbers - claim_numbers)
     claim_years = set(_YEAR.findall(normalize_arabic(claim)))
     year_missing = bool(claim_years - set(_YEAR.findall(normalize_arabic(passage))))
     claim_tokens, passage_tokens = set(tokenize(claim)), set(tokenize(passage))
@@ -78,6 +88,8 @@ def pair_features(claim: str, passage: str, similarity: float) -> np.ndarray:
             year_missing,
             overlap,
             ratio / 4.0,
+            conflict,
+            is_arabic_script(claim) != is_arabic_script(passage),
         ],
         dtype=np.float32,
     )

@@ -1,4 +1,4 @@
-"""Batched forward passes of the stance network over tokenised pairs, sorted by length."""
+"""Batched forward passes of the stance network over tokenised pairs, sorted by length (fp32 or bf16)."""
 
 from collections.abc import Callable, Sequence
 
@@ -44,6 +44,14 @@ def collate(encoded: Sequence[dict], features: np.ndarray, pad_id: int) -> dict[
     return batch
 
 
+def native_bf16() -> bool:
+    """Whether this CPU computes bf16 natively (AVX512-BF16 or AMX); elsewhere bf16 is emulated and slow."""
+    try:
+        return bool(torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
+    except AttributeError:  # a torch without these probes
+        return False
+
+
 @torch.inference_mode()
 def predict_probabilities(
     network: StanceNetwork,
@@ -53,13 +61,19 @@ def predict_probabilities(
     batch_size: int = 32,
     temperature: float = 1.0,
     on_progress: Callable[[int, int], None] | None = None,
+    bf16: bool = False,
 ) -> np.ndarray:
-    """Softmax probabilities (n, 3) in input order; batches are formed by similar length."""
+    """Softmax probabilities (n, 3) in input order; batches are formed by similar length.
+
+    With ``bf16`` the matrix products run in bfloat16 under autocast (weights, layer norms and the
+    softmax stay fp32).
+    """
     order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]["input_ids"]))
     out = np.zeros((len(encoded), 3), dtype=np.float32)
     for start in range(0, len(order), batch_size):
         rows = order[start : start + batch_size]
-        logits = network(collate([encoded[i] for i in rows], features[rows], pad_id))
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+            logits = network(collate([encoded[i] for i in rows], features[rows], pad_id))
         out[rows] = torch.softmax(logits.float() / temperature, dim=-1).numpy()
         if on_progress is not None:
             on_progress(min(start + batch_size, len(order)), len(order))

@@ -29,6 +29,7 @@ class LoraSettings(BaseModel):
     alpha: int = 32
     dropout: float = 0.1
     targets: tuple[str, ...] = ("query", "key", "value", "dense")
+    first_layer: int = 0  # encoder layers below this one carry no adapter (frozen as built)
 
 
 class StanceConfig(BaseModel):
@@ -76,9 +77,37 @@ class StanceNetwork(nn.Module):
         hidden = self.encoder(
             input_ids=batch["input_ids"], attention_mask=mask, token_type_ids=batch.get("token_type_ids")
         ).last_hidden_state
+        return self._classify(hidden, mask, batch["features"])
+
+    def _classify(self, hidden: torch.Tensor, mask: torch.Tensor, features: torch.Tensor) -> torch.Tensor:
         weights = mask.unsqueeze(-1).to(hidden.dtype)
         pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1.0)
-        return self.head(pooled, batch["features"])
+        return self.head(pooled, features)
+
+    def _bert(self) -> nn.Module:
+        return self.encoder.get_base_model() if hasattr(self.encoder, "get_base_model") else self.encoder
+
+    def lower_states(self, batch: dict[str, torch.Tensor], layers: int) -> torch.Tensor:
+        """Hidden states after the embeddings and the first ``layers`` encoder layers."""
+        bert = self._bert()
+        hidden = bert.embeddings(input_ids=batch["input_ids"], token_type_ids=batch.get("token_type_ids"))
+        return self._run_layers(hidden, batch["attention_mask"], range(layers))
+
+    def forward_from(
+        self, hidden: torch.Tensor, mask: torch.Tensor, features: torch.Tensor, layer: int
+    ) -> torch.Tensor:
+        """Logits from hidden states after ``layer`` encoder layers (training on cached frozen layers)."""
+        count = len(self._bert().encoder.layer)
+        return self._classify(self._run_layers(hidden, mask, range(layer, count)), mask, features)
+
+    def _run_layers(self, hidden: torch.Tensor, mask: torch.Tensor, layers: range) -> torch.Tensor:
+        from transformers.masking_utils import create_bidirectional_mask
+
+        bert = self._bert()
+        attention = create_bidirectional_mask(config=bert.config, inputs_embeds=hidden, attention_mask=mask)
+        for index in layers:
+            hidden = bert.encoder.layer[index](hidden, attention)
+        return hidden
 
 
 def load_base_encoder(base_dir: Path) -> nn.Module:
@@ -95,11 +124,14 @@ def new_network(base_dir: Path, config: StanceConfig) -> StanceNetwork:
     from peft import LoraConfig, get_peft_model
 
     encoder = load_base_encoder(base_dir)
+    layers = encoder.config.num_hidden_layers
     lora = LoraConfig(
         r=config.lora.r,
         lora_alpha=config.lora.alpha,
         lora_dropout=config.lora.dropout,
         target_modules=list(config.lora.targets),
+        layers_to_transform=list(range(config.lora.first_layer, layers)) if config.lora.first_layer else None,
+        layers_pattern="layer" if config.lora.first_layer else None,
     )
     encoder = get_peft_model(encoder, lora)
     hidden = encoder.config.hidden_size

@@ -57,3 +57,18 @@ def test_a_changed_number_flips_the_stance(stance):
 def test_unrelated_passage_is_neutral(stance):
     claim = "The earthquake in Hama killed 12 people."
     assert _labels(stance, claim, ["The central bank kept interest rates unchanged in March."]) == ["neutral"]
+
+
+def test_bf16_inference_gives_the_fp32_stances(settings):
+    pairs = [
+        StancePair(claim="إعادة فتح مطار طرابلس أمام الرحلات", passage="أعلنت وزارة الصحة إعادة فتح مطار طرابلس"),
+        StancePair(
+            claim="The airport in Tripoli did not reopen.", passage="The airport in Tripoli reopened on Monday."
+        ),
+        StancePair(claim="The earthquake in Hama killed 12 people.", passage="The central bank kept rates unchanged."),
+    ]
+    fp32 = TrainedCrossEncoder(settings.model_copy(update={"stance_precision": "fp32"})).score(pairs)
+    bf16 = TrainedCrossEncoder(settings.model_copy(update={"stance_precision": "bf16"})).score(pairs)
+    assert [s.label for s in bf16] == [s.label for s in fp32]
+    for a, b in zip(fp32, bf16, strict=True):
+        assert abs(a.supports - b.supports) < 0.05 and abs(a.refutes - b.refutes) < 0.05

@@ -32,3 +32,19 @@ def test_pair_features_flag_one_sided_negation_and_scale_similarity():
     assert _feature(vector, "negation_mismatch") == 1.0
     assert _feature(vector, "similarity") > _feature(pair_features("a", "b", 0.75), "similarity")
     assert vector.shape == (len(FEATURE_NAMES),)
+
+
+def test_a_number_replaced_by_another_is_a_conflict_not_just_a_missing_number():
+    passage = "The earthquake killed 12 people in Hama on Tuesday."
+    assert _feature(pair_features("The earthquake killed 300 people.", passage, 0.9), "numbers_conflict") == 1.0
+    assert _feature(pair_features("The earthquake killed 12 people.", passage, 0.9), "numbers_conflict") == 0.0
+    assert _feature(pair_features("It killed 300 people.", "The earthquake hit Hama.", 0.9), "numbers_conflict") == 0.0
+    assert _feature(pair_features("قتل ٣٠٠ شخص", passage, 0.9), "numbers_conflict") == 1.0
+
+
+def test_cross_script_marks_arabic_against_english_only():
+    arabic, english = "فرضت الولايات المتحدة عقوبات على أجنحة الشام", "The US sanctioned Cham Wings."
+    assert _feature(pair_features(arabic, english, 0.85), "cross_script") == 1.0
+    assert _feature(pair_features(english, arabic, 0.85), "cross_script") == 1.0
+    assert _feature(pair_features(arabic, "عقوبات أمريكية على أجنحة الشام (Cham Wings)", 0.9), "cross_script") == 0.0
+    assert _feature(pair_features(english, "Cham Wings was sanctioned in 2016.", 0.9), "cross_script") == 0.0

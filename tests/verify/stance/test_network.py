@@ -42,3 +42,28 @@ def test_saved_adapter_reloads_merged_with_the_same_outputs(settings, tmp_path):
 def test_missing_model_folder_says_how_to_make_one(tmp_path):
     with pytest.raises(FileNotFoundError, match="sanad train stance"):
         read_config(tmp_path)
+
+
+def test_adapters_start_at_first_layer_and_cached_lower_states_give_the_same_logits(settings):
+    from transformers import AutoTokenizer
+
+    from verify.stance.inference import collate
+    from verify.stance.network import LoraSettings
+
+    base = ensure_default_model(settings)
+    config = StanceConfig(max_length=64, lora=LoraSettings(first_layer=4))
+    torch.manual_seed(0)
+    network = new_network(base, config)
+    adapted = {
+        int(name.split(".layer.")[1].split(".")[0]) for name, p in network.encoder.named_parameters() if p.requires_grad
+    }
+    assert adapted == set(range(4, 12))
+    network.eval()
+    tokenizer = AutoTokenizer.from_pretrained(str(base))
+    claims, passages = ["أجنحة الشام تخضع لعقوبات أمريكية", "It reopened."], ["Cham Wings was sanctioned.", "It shut."]
+    batch = collate(encode_pairs(tokenizer, config, claims, passages), feature_matrix(claims, passages, [0.9, 0.8]), 1)
+    with torch.no_grad():
+        whole = network(batch)
+        lower = network.lower_states(batch, 4)
+        upper = network.forward_from(lower, batch["attention_mask"], batch["features"], 4)
+    torch.testing.assert_close(upper, whole)

@@ -29,7 +29,7 @@ def test_tiny_run_writes_a_loadable_model(settings, tmp_path):
         data, base, out, settings, TrainSettings(epochs=1, limit=16, dev_limit=4, threads=1), log=lambda _m: None
     )
     assert config.training["pairs"] == 16
-    assert set(config.dev_scores) == {"ans_dev", "scifact_dev"}
+    assert set(config.dev_scores) == {"ans_dev", "scifact_dev", "xnli_cross_dev"}
     assert (out / "adapter.safetensors").exists() and (out / "stance.json").exists()
     model = TrainedCrossEncoder(settings.model_copy(update={"stance_quantize": False}), out)
     [score] = model.score([StancePair(claim="The airport reopened.", passage="The airport reopened on Monday.")])
