@@ -1,6 +1,8 @@
 """Real text for benchmarks, read from ../shared/data (never committed)."""
 
 import json
+import random
+from collections.abc import Iterator
 from pathlib import Path
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -34,3 +36,34 @@ def mixed_passages(count: int) -> list[dict]:
         mixed.extend(pool[index] for pool in pools if index < len(pool))
         index += 1
     return mixed[:count]
+
+
+def _collect(path: Path, seen: set[str], max_chars: int) -> Iterator[dict]:
+    """Distinct passage-like texts (5+ words, at most ``max_chars``) of one shared file; claims are left out
+    so that the query sets never find themselves."""
+    for number, line in enumerate(path.open(encoding="utf-8")):
+        record = json.loads(line)
+        texts = [record.get(key) for key in ("text", "premise", "hypothesis")]
+        texts += [evidence.get("text") for evidence in record.get("evidence") or []]
+        for text in texts:
+            flat = " ".join(str(text or "").split())
+            if len(flat.split()) >= 5 and len(flat) <= max_chars and flat not in seen:
+                seen.add(flat)
+                yield {"id": f"{path.stem}:{number}:{len(seen)}", "text": flat, "lang": record.get("lang")}
+
+
+def real_passages(count: int, max_chars: int = 700) -> list[dict]:
+    """Up to ``count`` distinct real passages (one chunk each): the three retrieval corpora first, then
+    check-worthiness sentences, NLI premises and hypotheses, and claim evidence, in a fixed shuffled order."""
+    seen: set[str] = set()
+    first = [line for line in mixed_passages(10**6) if len(line["text"]) <= max_chars]
+    for line in first:
+        seen.add(line["text"])
+    rest = [
+        passage
+        for path in sorted(SHARED_DATA.glob("*.jsonl"))
+        if not path.name.startswith("retrieval_")
+        for passage in _collect(path, seen, max_chars)
+    ]
+    random.Random(13).shuffle(rest)
+    return (first + rest)[:count]

@@ -9,11 +9,16 @@ import time
 
 from bench.data import SHARED_DATA, require
 from bench.report import spread, table
+from verify.baseline import fit_thresholds
 from verify.claims_eval import ClaimsRun, evaluate_claims, given_evidence, read_claims
+from verify.evaluation import classification_metrics
 from verify.settings import Settings
+from verify.stance.calibrate import CROSS_LINGUAL, cross_lingual_dev_claims
 from verify.stance.cross_encoder import TrainedCrossEncoder
 from verify.stance.network import read_config
 from verify.stance.protocol import StancePair
+from verify.verdict import VERDICT_LABELS
+from verify.verifier import judge, with_relevance
 
 # (label, claims file, corpus for --retrieve or None, held-out claims only)
 RUNS = (
@@ -65,6 +70,27 @@ def speed(settings: Settings) -> str:
     return table(["pairs", "batch", "pairs/s median (min-max)"], rows)
 
 
+def verdict_step(settings: Settings) -> str:
+    """Milliseconds per claim for ``judge``: e5 relevance of each passage, stance, calibrated aggregation."""
+    rows = []
+    sets = (
+        ("ANS dev (ar), headline evidence", "claims_ans_ar_dev.jsonl", None),
+        ("SciFact dev (en), abstract evidence", "claims_scifact_en.jsonl", "dev"),
+    )
+    for label, name, split in sets:
+        claims = [c for c in read_claims(require(SHARED_DATA / name)) if split is None or c.split == split][:32]
+        evidence = [given_evidence(c) for c in claims]
+        judge([c.claim for c in claims[:2]], evidence[:2], settings)  # warm-up
+        per_claim = []
+        for _ in range(3):
+            started = time.perf_counter()
+            judge([c.claim for c in claims], evidence, settings, languages=[c.lang for c in claims])
+            per_claim.append((time.perf_counter() - started) / len(claims) * 1000)
+        passages = sum(len(e) for e in evidence) / len(claims)
+        rows.append([label, len(claims), f"{passages:.1f}", spread(per_claim, "{:.0f}")])
+    return table(["claims", "n", "passages per claim", "ms per claim median (min-max)"], rows)
+
+
 def _row(label: str, run: ClaimsRun) -> list[object]:
     m, b = run.metrics, run.baseline
     per_class = [
@@ -82,10 +108,28 @@ def _row(label: str, run: ClaimsRun) -> list[object]:
     ]
 
 
-def quality(settings: Settings) -> str:
-    """One row per claims file (and retrieval setting)."""
+def cross_lingual(direction: str, settings: Settings) -> ClaimsRun:
+    """Verdicts on the held-out XNLI premises across languages ("ar-en": Arabic claim, English evidence)."""
+    dev = cross_lingual_dev_claims(SHARED_DATA, direction)
+    evidence = with_relevance(dev.claims, dev.evidence, settings)
+    verdicts = judge(dev.claims, evidence, settings, dev.languages)
+    gold = [VERDICT_LABELS[i] for i in dev.gold]
+    best = [max(e.relevance for e in items) for items in evidence]
+    thresholds = fit_thresholds(best, gold)
+    return ClaimsRun(
+        predictions=[],
+        metrics=classification_metrics(
+            gold, [v.label for v in verdicts], VERDICT_LABELS, [v.confidence for v in verdicts]
+        ),
+        baseline=classification_metrics(gold, [thresholds.predict(b) for b in best], VERDICT_LABELS),
+        baseline_thresholds=thresholds,
+    )
+
+
+def quality(settings: Settings, runs: tuple = RUNS) -> str:
+    """One row per claims file (and retrieval setting), then the cross-lingual dev claims."""
     rows = []
-    for label, name, corpus, held_out in RUNS:
+    for label, name, corpus, held_out in runs:
         started = time.perf_counter()
         run = evaluate_claims(
             require(SHARED_DATA / name),
@@ -96,6 +140,11 @@ def quality(settings: Settings) -> str:
         rows.append(_row(label, run))
         seconds = time.perf_counter() - started
         print(f"[bench] stance ({seconds:.0f}s): | " + " | ".join(map(str, rows[-1])) + " |", flush=True)
+    for direction in CROSS_LINGUAL:
+        claim, passage = ({"ar": "Arabic", "en": "English"}[part] for part in direction.split("-"))
+        label = f"XNLI dev premises, {claim} claim vs {passage} evidence ({direction})"
+        rows.append(_row(label, cross_lingual(direction, settings)))
+        print("[bench] stance: | " + " | ".join(map(str, rows[-1])) + " |", flush=True)
     header = [
         "claims",
         "n",
@@ -127,6 +176,8 @@ def run() -> str:
     if only != "quality":
         parts.append("Stance inference (the cross-encoder alone, similarity given; 2 cores, torch threads default):\n")
         parts.append(speed(settings) + "\n")
+        parts.append("The verdict step per claim (`verify.verifier.judge`, batch of 32 claims, stance batch 32):\n")
+        parts.append(verdict_step(settings) + "\n")
         print(parts[-1], flush=True)
     if only != "speed":
         parts.insert(2, quality(settings) + "\n")
