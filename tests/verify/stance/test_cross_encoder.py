@@ -25,7 +25,7 @@ def test_shipped_model_is_small_and_documented():
     assert (SHIPPED_MODEL_DIR.parent / "README.md").exists()
 
 
-@pytest.mark.xfail(reason="known weakness of the shipped model: cross-lingual support comes out neutral", strict=False)
+@pytest.mark.xfail(reason="known weakness of the shipped model: cross-lingual support comes out neutral (P(supports) 0.34)", strict=False)
 def test_arabic_claim_against_supporting_and_contradicting_english_passages(stance):
     claim = "فرضت الولايات المتحدة عقوبات على شركة أجنحة الشام للطيران السورية"
     supporting = "The US Treasury imposed sanctions on the Syrian airline Cham Wings in 2016."
@@ -45,9 +45,6 @@ def test_arabic_negation_flips_the_stance(stance):
     assert _labels(stance, "مطار طرابلس لم يفتح أمام الرحلات", [passage]) == ["refutes"]
 
 
-@pytest.mark.xfail(
-    reason="known weakness of the shipped model: a changed number is not always a refutation", strict=False
-)
 def test_a_changed_number_flips_the_stance(stance):
     passage = "The earthquake killed 12 people in the city of Hama on Tuesday, the civil defence said."
     assert _labels(stance, "The earthquake in Hama killed 12 people.", [passage]) == ["supports"]
