@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: setup models demo test lint bench clean
+.PHONY: setup models demo test lint bench bench-stance clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,8 +37,13 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Every benchmark but the full stance table (under 20 minutes once the embedding caches exist).
 bench: models
 	$(BIN)/python -m bench
+
+# The verdict table over every claims file in ../shared/data (about an hour on 2 cores).
+bench-stance: models
+	$(BIN)/python -m bench stance
 
 clean:
 	rm -rf $(VENV) .sanad

@@ -5,6 +5,7 @@ hour on 2 shared cores).
 """
 
 import os
+import statistics
 import time
 
 from bench.data import SHARED_DATA, require
@@ -15,6 +16,7 @@ from verify.evaluation import classification_metrics
 from verify.settings import Settings
 from verify.stance.calibrate import CROSS_LINGUAL, cross_lingual_dev_claims
 from verify.stance.cross_encoder import TrainedCrossEncoder
+from verify.stance.inference import native_bf16
 from verify.stance.network import read_config
 from verify.stance.protocol import StancePair
 from verify.verdict import VERDICT_LABELS
@@ -48,10 +50,14 @@ def _pairs(name: str, split: str | None, count: int) -> list[StancePair]:
 
 
 def speed(settings: Settings) -> str:
-    """Pairs per second of the shipped stance model (fp32), batch 1 and 32, short and passage-length pairs."""
+    """Pairs per second of the shipped stance model in fp32 and bf16, batch 1 and 32, short and long pairs."""
     rows = []
-    model = TrainedCrossEncoder(settings)
-    model.warm_up()
+    models = {
+        precision: TrainedCrossEncoder(settings.model_copy(update={"stance_precision": precision}))
+        for precision in ("fp32", "bf16")
+    }
+    for model in models.values():
+        model.warm_up()
     sets = (
         ("headline pairs (ANS dev)", "claims_ans_ar_dev.jsonl", None),
         ("abstract pairs (SciFact dev)", "claims_scifact_en.jsonl", "dev"),
@@ -59,15 +65,19 @@ def speed(settings: Settings) -> str:
     for label, name, split in sets:
         pairs = _pairs(name, split, 256)
         for batch in (1, 32):
-            model.settings = settings.model_copy(update={"stance_batch_size": batch})
             subset = pairs[: 64 if batch == 1 else 256]
-            rates = []
-            for _ in range(3):
-                started = time.perf_counter()
-                model.score(subset)
-                rates.append(len(subset) / (time.perf_counter() - started))
-            rows.append([label, batch, spread(rates)])
-    return table(["pairs", "batch", "pairs/s median (min-max)"], rows)
+            rates: dict[str, list[float]] = {precision: [] for precision in models}
+            for _ in range(3):  # interleaved, so drift hits both
+                for precision, model in models.items():
+                    model.settings = model.settings.model_copy(update={"stance_batch_size": batch})
+                    started = time.perf_counter()
+                    model.score(subset)
+                    rates[precision].append(len(subset) / (time.perf_counter() - started))
+            ratio = statistics.median(b / f for b, f in zip(rates["bf16"], rates["fp32"], strict=True))
+            rows.append([label, batch, spread(rates["fp32"]), spread(rates["bf16"]), f"{ratio:.2f}"])
+    return table(["pairs", "batch", "fp32 pairs/s", "bf16 pairs/s", "bf16 / fp32"], rows) + (
+        f"\n\nThis CPU computes bf16 natively: {native_bf16()} (`SANAD_STANCE_PRECISION=auto` uses bf16 only then)."
+    )
 
 
 def verdict_step(settings: Settings) -> str:
