@@ -32,7 +32,6 @@ UNRELATED = _passage(2, "Libya's central bank kept interest rates unchanged in M
 CLAIM = "فرضت الولايات المتحدة عقوبات على شركة أجنحة الشام للطيران السورية"
 
 
-@pytest.mark.xfail(reason="known weakness of the shipped model: cross-lingual support comes out neutral", strict=False)
 def test_verdicts_follow_the_evidence(settings):
     supported, disputed, nothing, unrelated, both = judge(
         [CLAIM] * 5,

@@ -25,7 +25,10 @@ def test_shipped_model_is_small_and_documented():
     assert (SHIPPED_MODEL_DIR.parent / "README.md").exists()
 
 
-@pytest.mark.xfail(reason="known weakness of the shipped model: cross-lingual support comes out neutral (P(supports) 0.34)", strict=False)
+@pytest.mark.xfail(
+    reason="known weakness of the shipped model: cross-lingual support comes out neutral (P(supports) 0.34)",
+    strict=False,
+)
 def test_arabic_claim_against_supporting_and_contradicting_english_passages(stance):
     claim = "فرضت الولايات المتحدة عقوبات على شركة أجنحة الشام للطيران السورية"
     supporting = "The US Treasury imposed sanctions on the Syrian airline Cham Wings in 2016."
