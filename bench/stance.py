@@ -178,10 +178,11 @@ def run() -> str:
         "## Stance and verdicts\n",
         "`sanad eval claims FILE --out PRED.jsonl [--held-out] [--retrieve --corpus CORPUS]` with the shipped stance "
         f"model (`verify/models/stance`, chosen epoch {config.training.get('chosen_epoch')}, "
-        f"trained in {config.training.get('minutes')} min) and verdict calibration fitted on ANS dev (ar) and "
-        "SciFact dev (en). `--held-out` drops claims the stance model may have trained on. The similarity baseline "
-        "cuts each claim's best claim-evidence e5 cosine with two thresholds tuned on the same claims "
-        "(optimistic). Per class: precision/recall/F1. Reproduce: `make models && .venv/bin/python -m bench.stance`.\n",
+        f"trained in {config.training.get('minutes')} min) and verdict calibration fitted on ANS dev (ar), "
+        "SciFact dev (en) and, across languages, the held-out XNLI premises. `--held-out` drops claims the stance "
+        "model may have trained on. The similarity baseline cuts each claim's best claim-evidence e5 cosine with "
+        "two thresholds tuned on the same claims (optimistic). Per class: precision/recall/F1. Reproduce: "
+        "`make bench-stance` (about an hour on 2 cores).\n",
     ]
     if only != "quality":
         parts.append("Stance inference (the cross-encoder alone, similarity given; 2 cores, torch threads default):\n")
