@@ -178,7 +178,7 @@ READING = (
     "that the model reads as support or refutation where the gold label is unverified, and the calibration "
     "(fitted on given evidence) is overconfident there (ECE 0.16-0.36). Issue targets: ANS dev >= 0.85 "
     "(missed), SciFact dev >= 0.70 (met), every dev set >= 0.10 above the baseline (SciFact and the cross-"
-    "lingual rows yes, ANS no), ECE <= 0.08 on the dev sets (met).\\n\n"
+    "lingual rows yes, ANS no), ECE <= 0.08 on the dev sets (met).\n"
 )
 
 
