@@ -9,12 +9,13 @@ seconds their build took; search is timed one query at a time, as the store sear
 import json
 import statistics
 import time
+from functools import partial
 
 import faiss
 import numpy as np
 
 from bench.corpus import bench_dir, real_corpus, real_queries, scaled_vectors
-from bench.report import percentile, spread, table
+from bench.report import latency_percentiles, spread, table
 from evidence_store.dense import DenseIndex
 from verify.settings import Settings
 
@@ -46,17 +47,8 @@ def _index(kind: str, vectors: np.ndarray, settings: Settings) -> tuple[DenseInd
     return index, seconds, path.stat().st_size
 
 
-def _latencies(index: DenseIndex, queries: np.ndarray) -> tuple[list[float], list[float]]:
-    p50s, p95s = [], []
-    for _ in range(ROUNDS):
-        latencies = []
-        for query in queries:
-            started = time.perf_counter()
-            index.search(query[None, :], K)
-            latencies.append((time.perf_counter() - started) * 1000)
-        p50s.append(percentile(latencies, 50))
-        p95s.append(percentile(latencies, 95))
-    return p50s, p95s
+def _search_one(index: DenseIndex, query: np.ndarray) -> None:
+    index.search(query[None, :], K)
 
 
 def _recall(truth: np.ndarray, found: np.ndarray) -> float:
@@ -78,7 +70,7 @@ def run() -> str:
         for kind in kinds:
             index, build_s, size_bytes = _index(kind, vectors, settings)
             index.set_search_params(ef_search=settings.hnsw_ef_search, nprobe=settings.ivf_nprobe)
-            p50s, p95s = _latencies(index, queries)
+            p50s, p95s = latency_percentiles(partial(_search_one, index), queries, ROUNDS)
             recall = _recall(truth, index.search(queries, K)[1]) if kind != "flat" else 1.0
             rows.append(
                 [

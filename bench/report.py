@@ -68,6 +68,20 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[index]
 
 
+def latency_percentiles(call: Callable[[object], object], queries: Sequence, rounds: int) -> tuple[list, list]:
+    """Per round, the p50 and p95 milliseconds of ``call(query)`` over ``queries``, one at a time."""
+    p50s, p95s = [], []
+    for _ in range(rounds):
+        latencies = []
+        for query in queries:
+            started = time.perf_counter()
+            call(query)
+            latencies.append((time.perf_counter() - started) * 1000)
+        p50s.append(percentile(latencies, 50))
+        p95s.append(percentile(latencies, 95))
+    return p50s, p95s
+
+
 def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     """A markdown table."""
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]

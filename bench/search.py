@@ -6,11 +6,11 @@ DuckDB lookup of the hits) and end to end with the claim embedded by e5 as the s
 """
 
 import statistics
-import time
+from functools import partial
 from pathlib import Path
 
 from bench.corpus import bench_dir, cached_embedder, real_corpus, real_queries
-from bench.report import percentile, spread, table
+from bench.report import latency_percentiles, spread, table
 from evidence_store.embedding.embedder import Embedder, load_embedder
 from evidence_store.store import EvidenceStore
 from evidence_store.types import DocumentInput
@@ -41,24 +41,14 @@ def index_mib(path: Path) -> float:
     return sum(f.stat().st_size for f in files) / 2**20
 
 
-def _latency(store: EvidenceStore, queries: list[str], mode: str) -> tuple[list[float], list[float]]:
-    p50s, p95s = [], []
-    for _ in range(ROUNDS):
-        latencies = []
-        for query in queries:
-            started = time.perf_counter()
-            store.search(query, k=10, mode=mode)
-            latencies.append((time.perf_counter() - started) * 1000)
-        p50s.append(percentile(latencies, 50))
-        p95s.append(percentile(latencies, 95))
-    return p50s, p95s
-
-
 def _measure(path: Path, settings: Settings, embedder: Embedder, queries: list[str]) -> tuple[dict, str, int]:
     with EvidenceStore.open(path, settings, embedder) as store:
         stats = store.stats()
         store.search(queries[0], k=10)  # warm-up
-        return {mode: _latency(store, queries, mode) for mode in MODES}, stats.index_type, stats.passages
+        latencies = {
+            mode: latency_percentiles(partial(store.search, k=10, mode=mode), queries, ROUNDS) for mode in MODES
+        }
+        return latencies, stats.index_type, stats.passages
 
 
 def run() -> str:

@@ -1,6 +1,6 @@
 """Batched forward passes of the stance network over tokenised pairs, sorted by length (fp32 or bf16)."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 import torch
@@ -52,6 +52,13 @@ def native_bf16() -> bool:
         return False
 
 
+def length_sorted_batches(encoded: Sequence[dict], batch_size: int) -> Iterator[list[int]]:
+    """Row indexes of ``encoded`` in batches of similar token length (shortest first): little padding."""
+    order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]["input_ids"]))
+    for start in range(0, len(order), batch_size):
+        yield order[start : start + batch_size]
+
+
 @torch.inference_mode()
 def predict_probabilities(
     network: StanceNetwork,
@@ -68,13 +75,13 @@ def predict_probabilities(
     With ``bf16`` the matrix products run in bfloat16 under autocast (weights, layer norms and the
     softmax stay fp32).
     """
-    order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]["input_ids"]))
     out = np.zeros((len(encoded), 3), dtype=np.float32)
-    for start in range(0, len(order), batch_size):
-        rows = order[start : start + batch_size]
+    done = 0
+    for rows in length_sorted_batches(encoded, batch_size):
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
             logits = network(collate([encoded[i] for i in rows], features[rows], pad_id))
         out[rows] = torch.softmax(logits.float() / temperature, dim=-1).numpy()
+        done += len(rows)
         if on_progress is not None:
-            on_progress(min(start + batch_size, len(order)), len(order))
+            on_progress(done, len(encoded))
     return out

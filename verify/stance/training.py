@@ -25,7 +25,7 @@ from evidence_store.settings import StoreSettings
 from verify.evaluation import classification_metrics
 from verify.relevance import pair_similarities
 from verify.stance.data import StanceExample, dev_sets, training_mix
-from verify.stance.inference import collate, encode_pairs, feature_matrix
+from verify.stance.inference import collate, encode_pairs, feature_matrix, length_sorted_batches
 from verify.stance.network import (
     WEIGHTS_FILE,
     LoraSettings,
@@ -134,9 +134,7 @@ def frozen_states(
         return []
     network.eval()
     states: list[torch.Tensor] = [torch.empty(0)] * len(encoded)
-    order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]["input_ids"]))
-    for start in range(0, len(order), 32):
-        rows = order[start : start + 32]
+    for rows in length_sorted_batches(encoded, 32):
         hidden = network.lower_states(collate([encoded[i] for i in rows], features[rows], pad_id), layers)
         for n, i in enumerate(rows):
             states[i] = hidden[n, : len(encoded[i]["input_ids"])].to(torch.float16).clone()
@@ -146,10 +144,8 @@ def frozen_states(
 
 @torch.inference_mode()
 def _probabilities(network: StanceNetwork, prepared: _Prepared, pad_id: int) -> np.ndarray:
-    order = sorted(range(len(prepared.labels)), key=lambda i: len(prepared.encoded[i]["input_ids"]))
-    out = np.zeros((len(order), 3), dtype=np.float32)
-    for start in range(0, len(order), 32):
-        rows = order[start : start + 32]
+    out = np.zeros((len(prepared.labels), 3), dtype=np.float32)
+    for rows in length_sorted_batches(prepared.encoded, 32):
         out[rows] = torch.softmax(prepared.logits(network, rows, pad_id).float(), dim=-1).numpy()
     return out
 
