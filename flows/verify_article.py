@@ -55,6 +55,13 @@ class VerdictThresholds(BaseModel):
     relevance_full: float = Field(
         _DEFAULTS["verdict_relevance_full"].default, ge=0, le=1, title="Relevance for full weight"
     )
+    relevance_margin: float = Field(
+        _DEFAULTS["verdict_relevance_margin"].default,
+        gt=0,
+        le=1,
+        title="Relevance margin",
+        description="Passages this much less similar than the claim's best passage cannot decide its verdict.",
+    )
     min_strength: float = Field(
         _DEFAULTS["verdict_min_strength"].default,
         ge=0,
@@ -84,6 +91,7 @@ class VerifyOptions(BaseModel):
             update={
                 "verdict_relevance_floor": self.thresholds.relevance_floor,
                 "verdict_relevance_full": self.thresholds.relevance_full,
+                "verdict_relevance_margin": self.thresholds.relevance_margin,
                 "verdict_min_strength": self.thresholds.min_strength,
                 "verdict_conflict_strength": self.thresholds.conflict_strength,
                 "verdict_top_k": self.top_k,

@@ -1,7 +1,9 @@
 """Verdict aggregation: relevance-gated stance evidence -> supported | disputed | unverified.
 
-Rules (DESIGN.md, "Verdict rules"): a passage below ``verdict_relevance_floor`` cannot decide;
-the strongest gated support and refutation become logits, calibrated per language; a decisive
+Rules (DESIGN.md, "Verdict rules"): a passage below ``verdict_relevance_floor`` cannot decide, nor
+can one ``verdict_relevance_margin`` or more less relevant than the claim's best passage (a passage
+on a neighbouring event is not evidence about this one); the strongest gated support and refutation
+become logits, calibrated per language; a decisive
 verdict needs a cited passage at least ``verdict_min_strength`` strong; strong evidence both
 ways is disputed and flagged conflicting; no evidence or only weak/neutral evidence is unverified.
 """
@@ -31,15 +33,23 @@ class ScoredEvidence(BaseModel):
     stance: StanceScore
 
 
-def relevance_gate(relevance: float, settings: Settings) -> float:
-    """0 below the floor, 1 from ``verdict_relevance_full`` up, linear between."""
+def relevance_gate(relevance: float, settings: Settings, best_relevance: float | None = None) -> float:
+    """How much a passage of this relevance may weigh: 0 below the floor, 1 from ``verdict_relevance_full``
+    up, linear between; times a discount falling linearly to 0 at ``verdict_relevance_margin`` below
+    ``best_relevance`` (the most relevant passage for the same claim), when given.
+    """
     low, high = settings.verdict_relevance_floor, settings.verdict_relevance_full
-    return float(np.clip((relevance - low) / max(high - low, 1e-6), 0.0, 1.0))
+    gate = float(np.clip((relevance - low) / max(high - low, 1e-6), 0.0, 1.0))
+    if best_relevance is None:
+        return gate
+    shortfall = max(best_relevance - relevance, 0.0)
+    return gate * float(np.clip(1.0 - shortfall / max(settings.verdict_relevance_margin, 1e-6), 0.0, 1.0))
 
 
 def evidence_strengths(evidence: Sequence[ScoredEvidence], settings: Settings) -> tuple[np.ndarray, np.ndarray]:
     """Gated support and refutation strength of each passage."""
-    gates = np.array([relevance_gate(e.relevance, settings) for e in evidence])
+    best = max((e.relevance for e in evidence), default=0.0)
+    gates = np.array([relevance_gate(e.relevance, settings, best) for e in evidence])
     supports = np.array([e.stance.supports for e in evidence]) * gates if evidence else np.zeros(0)
     refutes = np.array([e.stance.refutes for e in evidence]) * gates if evidence else np.zeros(0)
     return supports, refutes

@@ -75,6 +75,17 @@ def test_irrelevant_passage_cannot_decide_however_sure_its_stance():
     assert relevance_gate(SETTINGS.verdict_relevance_full + 0.01, SETTINGS) == 1.0
 
 
+def test_a_passage_far_less_relevant_than_the_best_one_cannot_decide():
+    margin = SETTINGS.verdict_relevance_margin
+    best = _evidence((0.1, 0.05, 0.85), relevance=0.93)  # about this very event: no stance
+    neighbour = _evidence((0.05, 0.95, 0.0), relevance=0.93 - margin - 0.01, n=1)  # a neighbouring event
+    assert _verdict(best, neighbour).label == "unverified"
+    close = _evidence((0.05, 0.95, 0.0), relevance=0.93 - margin / 4, n=1)
+    assert _verdict(best, close).label == "disputed"
+    assert relevance_gate(0.90, SETTINGS, best_relevance=0.90 + margin / 2) == pytest.approx(0.5)
+    assert relevance_gate(0.90, SETTINGS, best_relevance=0.90) == 1.0
+
+
 def test_only_weak_or_neutral_evidence_is_unverified():
     weak = SETTINGS.verdict_min_strength - 0.05
     verdict = _verdict(_evidence((weak, 0.0, 1 - weak)), _evidence((0.0, weak, 1 - weak), n=1))
