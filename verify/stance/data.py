@@ -12,12 +12,12 @@ import json
 import random
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
-from verify.stance.examples import NEUTRAL, REFUTES, SUPPORTS, StanceExample
 from verify.stance.features import numbers
-from verify.stance.reported import reported_speech_pairs
 
+SUPPORTS, REFUTES, NEUTRAL = 0, 1, 2
 _CLAIM_LABELS = {"supported": SUPPORTS, "disputed": REFUTES, "unverified": NEUTRAL}
 _NLI_LABELS = {"entailment": SUPPORTS, "contradiction": REFUTES, "neutral": NEUTRAL}
 _EVIDENCE_LABELS = {
@@ -49,7 +49,17 @@ MIX: dict[str, tuple[int, int, int]] = {
 }
 ANS_RANDOM_NEGATIVES = 300
 NUMBER_FLIPS = 700
-REPORTED_SPEECH = 1000
+
+
+@dataclass(frozen=True)
+class StanceExample:
+    """One labelled (claim, passage) pair and where it came from."""
+
+    claim: str
+    passage: str
+    label: int
+    language: str
+    source: str
 
 
 def is_held_out(claim_id: str) -> bool:
@@ -306,7 +316,6 @@ def training_mix(data: Path, seed: int) -> list[StanceExample]:
     for name, counts in MIX.items():
         mix.extend(sample_per_class(pools[name], counts, rng))
     mix.extend(number_flips(mix, NUMBER_FLIPS, rng))
-    mix.extend(reported_speech_pairs(mix, REPORTED_SPEECH, rng))
     rng.shuffle(mix)
     return mix
 
