@@ -79,9 +79,9 @@ def direct(text: str, stages: dict[str, float] | None = None) -> int:
 
 
 def flow(text: str) -> int:
-    from flows.verify_article import ArticleInput, VerifyOptions, verify_article
+    from flows.verify_article import ArticleInput, VerifyOptions, run_verify_article
 
-    return verify_article(ArticleInput(text=text), VerifyOptions(max_claims=MAX_CLAIMS)).claims
+    return run_verify_article(ArticleInput(text=text), VerifyOptions(max_claims=MAX_CLAIMS)).claims
 
 
 def flow_without_heartbeats(text: str) -> int:

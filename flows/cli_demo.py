@@ -49,7 +49,7 @@ def demo(
 ) -> None:
     """Ingest the demo evidence corpus, verify the article through the verify-article flow, print the report."""
     from flows import runtime
-    from flows.verify_article import ArticleInput, VerifyOptions, verify_article
+    from flows.verify_article import ArticleInput, VerifyOptions, run_verify_article
 
     settings = Settings()
     with friendly_errors():
@@ -65,7 +65,7 @@ def demo(
         console.print(
             f"demo corpus: {len(added.added)} new document(s), {len(added.duplicates)} already stored in {store.path}"
         )
-        summary = verify_article(ArticleInput(text=text), VerifyOptions(max_claims=max_claims))
+        summary = run_verify_article(ArticleInput(text=text), VerifyOptions(max_claims=max_claims))
         rows = ReportStore(settings.reports_db, read_only=True).report(ReportFilter(run_id=summary.run_id))
         title = f"{summary.title or article.name}: {summary.claims} claims (run {summary.run_id})"
         html = settings.home / "reports" / f"demo-{summary.run_id}.html"

@@ -7,7 +7,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from pydantic import BaseModel, Field
 
 from flows import runtime
-from flows.verify_article import ArticleInput, VerifyOptions, VerifySummary, verify_article
+from flows.verify_article import ArticleInput, VerifyOptions, VerifySummary, run_verify_article
 
 
 class BatchRequest(BaseModel):
@@ -21,7 +21,7 @@ class BatchRequest(BaseModel):
 def verify_url_task(url: str, options: VerifyOptions) -> VerifySummary | str:
     """Run verify-article for one URL (its own flow run and report); a failure is returned, not raised."""
     try:
-        return verify_article(ArticleInput(url=url), options)
+        return run_verify_article(ArticleInput(url=url), options)
     except Exception as exc:
         get_run_logger().warning("%s failed: %s", url, exc)
         return f"{type(exc).__name__}: {exc}"

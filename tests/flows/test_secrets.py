@@ -14,7 +14,7 @@ from prefect.logging.handlers import APILogHandler
 
 from evidence_store.types import DocumentInput
 from flows import runtime
-from flows.verify_article import ArticleInput, VerifyOptions, verify_article
+from flows.verify_article import ArticleInput, VerifyOptions, run_verify_article
 from tests.verify.stance.test_llm import FakeChat
 from verify.reports.export import to_json
 from verify.settings import Settings
@@ -82,12 +82,14 @@ async def _run_logs_and_artifacts(run_ids: list[str]) -> str:
 def test_the_api_key_goes_only_into_the_authorization_header(llm_home, chat, caplog, capsys):
     caplog.set_level(logging.DEBUG)
     chat.answers = [(200, '{"stance": "supports", "confidence": 0.9}')] * 20
-    summary = verify_article(ArticleInput(text=ARTICLE), VerifyOptions(max_claims=2))
+    summary = run_verify_article(ArticleInput(text=ARTICLE), VerifyOptions(max_claims=2))
     assert chat.requests and all(request["auth"] == f"Bearer {KEY}" for request in chat.requests)
 
     chat.answers = [(500, "")] * 20  # a run that fails in the LLM stage records its error
     with pytest.raises(StanceBackendError) as failed:
-        verify_article(ArticleInput(text=ARTICLE + " A new sentence makes a new article."), VerifyOptions(max_claims=1))
+        run_verify_article(
+            ArticleInput(text=ARTICLE + " A new sentence makes a new article."), VerifyOptions(max_claims=1)
+        )
     with duckdb.connect(str(llm_home / "reports.duckdb"), read_only=True) as con:
         runs = dict(con.execute("SELECT run_id, status FROM runs").fetchall())
     assert runs[summary.run_id] == "completed" and sorted(runs.values()) == ["completed", "failed"]

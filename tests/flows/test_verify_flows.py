@@ -14,7 +14,7 @@ from evidence_store.demo import DEMO_CORPUS
 from evidence_store.ingest.sources import load_jsonl_corpus
 from flows import runtime
 from flows.reverify_claims import ReverifyRequest, Scope, reverify_claims
-from flows.verify_article import ArticleInput, VerifyOptions, verify_article
+from flows.verify_article import ArticleInput, VerifyOptions, run_verify_article
 from flows.verify_batch import BatchRequest, verify_batch
 from tests.conftest import SAMPLE_ARTICLE
 from verify.reports.types import ReportFilter
@@ -39,7 +39,7 @@ async def _artifacts(key: str):
 
 
 def test_sample_article_gets_each_verdict_with_provenance(demo_home):
-    summary = verify_article(ArticleInput(text=sample_text()), VerifyOptions(max_claims=15))
+    summary = run_verify_article(ArticleInput(text=sample_text()), VerifyOptions(max_claims=15))
     assert summary.claims >= 5
     assert summary.supported >= 1 and summary.disputed >= 1 and summary.unverified >= 1, summary
 
@@ -100,14 +100,14 @@ def article_server():
 
 def test_url_is_fetched_once_a_day_and_only_network_errors_are_retried(demo_home, article_server):
     options = VerifyOptions(max_claims=3)
-    first = verify_article(ArticleInput(url=f"{article_server}/flaky"), options)
+    first = run_verify_article(ArticleInput(url=f"{article_server}/flaky"), options)
     assert ArticleServer.hits["/flaky"] == 2  # a 503, retried, then 200
     assert first.claims >= 1 and first.title == "وفد حفتر في دمشق"
-    verify_article(ArticleInput(url=f"{article_server}/flaky"), options)
+    run_verify_article(ArticleInput(url=f"{article_server}/flaky"), options)
     assert ArticleServer.hits["/flaky"] == 2  # cached for the day
 
     with pytest.raises(Exception, match="HTTP 404"):
-        verify_article(ArticleInput(url=f"{article_server}/missing"), options)
+        run_verify_article(ArticleInput(url=f"{article_server}/missing"), options)
     assert ArticleServer.hits["/missing"] == 1  # not retried
     failed = [run for run in _runs() if run.status == "failed"]
     assert failed and "HTTP 404" in failed[-1].error
@@ -123,11 +123,11 @@ def _runs():
 
 def test_empty_input_is_a_clear_error(demo_home):
     with pytest.raises(ValueError, match="give the article's URL or paste its text"):
-        verify_article(ArticleInput(), VerifyOptions())
+        run_verify_article(ArticleInput(), VerifyOptions())
 
 
 def test_reverify_reports_verdicts_changed_by_the_evidence(demo_home):
-    first = verify_article(ArticleInput(text=sample_text()), VerifyOptions(max_claims=15))
+    first = run_verify_article(ArticleInput(text=sample_text()), VerifyOptions(max_claims=15))
     assert first.supported + first.disputed >= 1
     store = runtime.evidence_store()
     store.remove([doc.doc_id for doc in store.documents()])  # all the evidence is withdrawn
