@@ -40,8 +40,9 @@ class Settings(StoreSettings):
     # verdicts: passages below relevance_floor cannot decide; full weight from relevance_full up
     verdict_relevance_floor: float = 0.76
     verdict_relevance_full: float = 0.81
-    # ... nor can a passage this much (cosine) less relevant than the claim's most relevant passage
-    verdict_relevance_margin: float = 0.05
+    # ... nor can a passage this much (cosine) less relevant than the claim's most relevant passage; wide
+    # enough that a negated restatement (about 0.05 less similar than the statement itself) still counts
+    verdict_relevance_margin: float = 0.15
     verdict_min_strength: float = 0.3  # weakest gated stance probability that may decide a verdict
     verdict_conflict_strength: float = 0.6  # both sides this strong: disputed, flagged conflicting
     verdict_top_k: int = 5  # passages retrieved per claim
