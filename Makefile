@@ -41,7 +41,7 @@ lint: setup
 bench: models
 	$(BIN)/python -m bench
 
-# The verdict table over every claims file in ../shared/data (about an hour on 2 cores).
+# The verdict table over every claims file in ../shared/data (about 30 minutes on 2 cores).
 bench-stance: models
 	$(BIN)/python -m bench stance
 
