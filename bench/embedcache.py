@@ -26,7 +26,8 @@ class CachedEmbedder:
     def __init__(self, inner: Embedder, folder: Path) -> None:
         self.inner = inner
         self.name = inner.name
-        self.folder = folder / inner.name.replace("/", "--")
+        precision = "-bf16" if getattr(inner, "bf16", False) else ""  # bf16 and fp32 vectors are kept apart
+        self.folder = folder / (inner.name.replace("/", "--") + precision)
         self.folder.mkdir(parents=True, exist_ok=True)
         self._rows: dict[str, int] = {}
         self._vectors: list[np.ndarray] = []

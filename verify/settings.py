@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import Field, SecretStr
 
+from evidence_store.embedding.precision import Precision
 from evidence_store.settings import StoreSettings
 
 StanceBackend = Literal["trained", "cross-encoder", "llm"]
@@ -30,7 +31,7 @@ class Settings(StoreSettings):
     stance_quantize: bool = False  # dynamic int8 linear layers: faster, but measured far less accurate on Arabic
     # bf16 matmuls (fp32 weights, layer norms and softmax): the same predictions, about 3x faster where the CPU
     # has native bf16 (AVX512-BF16 or AMX); "auto" uses it only there
-    stance_precision: Literal["auto", "fp32", "bf16"] = "auto"
+    stance_precision: Precision = "auto"
     llm_base_url: str = "http://127.0.0.1:8000/v1"  # OpenAI-compatible chat API
     llm_model: str | None = None
     llm_api_key: SecretStr | None = None

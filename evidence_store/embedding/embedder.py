@@ -8,6 +8,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from evidence_store.embedding.e5_rebuild import build_e5_folder, is_built
+from evidence_store.embedding.precision import use_bf16
 from evidence_store.settings import DEFAULT_EMBEDDING_MODEL, StoreSettings
 from evidence_store.types import Role
 
@@ -30,11 +31,12 @@ class Embedder(Protocol):
 class SentenceTransformerEmbedder:
     """Any sentence-transformers model; applies the model's own ``query``/``passage`` prompts."""
 
-    def __init__(self, name: str, source: str, device: str = "cpu", batch_size: int = 32) -> None:
+    def __init__(self, name: str, source: str, device: str = "cpu", batch_size: int = 32, bf16: bool = False) -> None:
         self.name = name
         self.source = source
         self.device = device
         self.batch_size = batch_size
+        self.bf16 = bf16
         self._model = None
         self._lock = threading.Lock()
 
@@ -67,6 +69,8 @@ class SentenceTransformerEmbedder:
 
     def embed(self, texts: Sequence[str], role: Role, on_progress: ProgressCallback | None = None) -> np.ndarray:
         """Embed ``texts`` as float32 unit vectors of shape (len(texts), dimension)."""
+        import torch
+
         texts = list(texts)
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
@@ -77,14 +81,15 @@ class SentenceTransformerEmbedder:
         vectors = np.empty((len(texts), self.dimension), dtype=np.float32)
         for start in range(0, len(texts), _PROGRESS_CHUNK):
             positions = order[start : start + _PROGRESS_CHUNK]
-            vectors[positions] = self.model.encode(
-                [texts[i] for i in positions],
-                prompt_name=prompt_name,
-                batch_size=self.batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            )
+            with torch.autocast(self.device.split(":")[0], dtype=torch.bfloat16, enabled=self.bf16):
+                vectors[positions] = self.model.encode(
+                    [texts[i] for i in positions],
+                    prompt_name=prompt_name,
+                    batch_size=self.batch_size,
+                    normalize_embeddings=True,
+                    convert_to_numpy=True,
+                    show_progress_bar=False,
+                )
             if on_progress is not None:
                 on_progress(min(start + _PROGRESS_CHUNK, len(texts)), len(texts))
         return vectors
@@ -110,13 +115,14 @@ def resolve_model_source(settings: StoreSettings) -> str:
     return settings.embedding_model
 
 
-_cache: dict[tuple[str, str, str], SentenceTransformerEmbedder] = {}
+_cache: dict[tuple[str, str, str, bool], SentenceTransformerEmbedder] = {}
 _cache_lock = threading.Lock()
 
 
 def load_embedder(settings: StoreSettings) -> SentenceTransformerEmbedder:
     """The process-wide embedder for ``settings`` (models load once per process)."""
-    key = (settings.embedding_model, str(settings.home.resolve()), settings.embedding_device)
+    bf16 = use_bf16(settings.embedding_precision, settings.embedding_device)
+    key = (settings.embedding_model, str(settings.home.resolve()), settings.embedding_device, bf16)
     with _cache_lock:
         if key not in _cache:
             _cache[key] = SentenceTransformerEmbedder(
@@ -124,5 +130,6 @@ def load_embedder(settings: StoreSettings) -> SentenceTransformerEmbedder:
                 source=resolve_model_source(settings),
                 device=settings.embedding_device,
                 batch_size=settings.embedding_batch_size,
+                bf16=bf16,
             )
         return _cache[key]

@@ -8,10 +8,11 @@ from pathlib import Path
 import numpy as np
 
 from evidence_store.embedding.embedder import ensure_default_model
+from evidence_store.embedding.precision import use_bf16
 from verify.calibration import Calibration
 from verify.relevance import pair_similarities
 from verify.settings import Settings
-from verify.stance.inference import encode_pairs, feature_matrix, native_bf16, predict_probabilities
+from verify.stance.inference import encode_pairs, feature_matrix, predict_probabilities
 from verify.stance.network import WEIGHTS_FILE, StanceConfig, load_network, read_config
 from verify.stance.protocol import StancePair, scores_from_probabilities
 from verify.types import StanceScore
@@ -36,8 +37,7 @@ class TrainedCrossEncoder:
         self._network = None
         self._tokenizer = None
         self._lock = threading.Lock()
-        precision = settings.stance_precision
-        self.bf16 = precision == "bf16" or (precision == "auto" and native_bf16())
+        self.bf16 = use_bf16(settings.stance_precision)
 
     @property
     def calibration(self) -> Calibration:

@@ -44,14 +44,6 @@ def collate(encoded: Sequence[dict], features: np.ndarray, pad_id: int) -> dict[
     return batch
 
 
-def native_bf16() -> bool:
-    """Whether this CPU computes bf16 natively (AVX512-BF16 or AMX); elsewhere bf16 is emulated and slow."""
-    try:
-        return bool(torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
-    except AttributeError:  # a torch without these probes
-        return False
-
-
 def length_sorted_batches(encoded: Sequence[dict], batch_size: int) -> Iterator[list[int]]:
     """Row indexes of ``encoded`` in batches of similar token length (shortest first): little padding."""
     order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]["input_ids"]))
