@@ -186,12 +186,14 @@ READING = (
 def run() -> str:
     settings = Settings()
     config = read_config(TrainedCrossEncoder(settings).folder)
+    refine = config.training.get("refine") or {}
+    second = f", then a second stage of {refine['minutes']} min" if refine.get("chosen_epoch") else ""
     return "\n".join(
         [
             "## Stance and verdicts\n",
             "`sanad eval claims FILE --out PRED.jsonl [--held-out] [--retrieve --corpus CORPUS]` with the shipped "
             f"stance model (`verify/models/stance`, chosen epoch {config.training.get('chosen_epoch')}, "
-            f"trained in {config.training.get('minutes')} min) and verdict calibration fitted on ANS dev (ar), "
+            f"trained in {config.training.get('minutes')} min{second}) and verdict calibration fitted on ANS dev (ar), "
             "SciFact dev (en) and, across languages, the held-out XNLI premises. `--held-out` drops claims the "
             "stance model may have trained on. The similarity baseline cuts each claim's best claim-evidence e5 "
             "cosine with two thresholds tuned on the same claims (optimistic). Per class: precision/recall/F1. "

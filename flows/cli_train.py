@@ -23,12 +23,15 @@ def stance(
         1, "--threads", min=1, help="torch CPU threads (1 is much faster than 2 on a busy 2-core machine)."
     ),
     limit: int | None = typer.Option(None, "--limit", min=16, help="Train on the first N pairs only (a pilot run)."),
+    refine_from: Path | None = typer.Option(
+        None, "--refine-from", help="Skip the main stage: run only the second (refine) stage from this model folder."
+    ),
 ) -> None:
-    """Train the stance cross-encoder (seeded), then fit verdict calibration on the dev claims."""
+    """Train the stance cross-encoder (seeded, two stages), then fit verdict calibration on the dev claims."""
     from evidence_store.embedding.embedder import ensure_default_model
     from verify.stance.calibrate import calibrate_model
     from verify.stance.cross_encoder import SHIPPED_MODEL_DIR
-    from verify.stance.training import TrainSettings, train_stance
+    from verify.stance.training import TrainSettings, refine_stance, train_stance
 
     if not (data / "claims_ans_ar_train.jsonl").exists():
         raise fail(f"no training data in {data} (expected claims_ans_ar_train.jsonl and the other shared files)")
@@ -38,8 +41,12 @@ def stance(
     with friendly_errors():
         base = ensure_default_model(settings)
         train = TrainSettings(epochs=epochs, seed=seed, threads=threads, limit=limit)
-        train_stance(data, base, target, settings, train, log=lambda m: console.print(m, highlight=False))
-        report = calibrate_model(data, target, settings, log=lambda m: console.print(m, highlight=False))
+        log = lambda m: console.print(m, highlight=False)  # noqa: E731
+        if refine_from is None:
+            train_stance(data, base, target, settings, train, log=log)
+        else:
+            refine_stance(data, base, refine_from, target, settings, train, log=log)
+        report = calibrate_model(data, target, settings, log=log)
     console.print(report)
     console.print(f"done in {(time.monotonic() - started) / 60:.1f} min; model in {target}")
 

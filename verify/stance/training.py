@@ -6,7 +6,8 @@ and cached: an epoch costs only the upper layers), mean pooling, contrast featur
 similarity into a small MLP head, AdamW with separate adapter and head learning rates, linear
 warm-up and decay, length-bucketed batches, class-weighted cross-entropy over the balanced mix of
 ``verify.stance.data``; the epoch with the best mean macro-F1 over the dev sets (ANS dev, SciFact
-dev, cross-lingual XNLI dev) is kept.
+dev, cross-lingual XNLI dev) is kept. A second, short stage (``refine_stance``) then teaches reported
+speech (``verify.stance.reported``: a denied report refutes) with a replay of the mix.
 """
 
 import hashlib
@@ -31,13 +32,27 @@ from verify.stance.network import (
     LoraSettings,
     StanceConfig,
     StanceNetwork,
+    load_network,
     new_network,
     save_network,
     write_config,
 )
 from verify.stance.protocol import LABELS
+from verify.stance.reported import reported_speech_pairs
 
 Log = Callable[[str], None]
+
+
+class RefineSettings(BaseModel):
+    """The second stage: a short pass over reported-speech pairs mixed with a replay of the main mix."""
+
+    model_config = ConfigDict(frozen=True)
+
+    reported_pairs: int = 1000
+    replay_pairs: int = 3000  # replay of the main mix, so the first stage's skills are not forgotten
+    epochs: int = 1
+    lr: float = 3e-5
+    head_lr: float = 1e-4
 
 
 class TrainSettings(BaseModel):
@@ -57,6 +72,7 @@ class TrainSettings(BaseModel):
     threads: int = 1
     limit: int | None = None  # train on the first N pairs of the mix only (pilot runs)
     dev_limit: int | None = None  # score only the first N pairs of each dev set
+    refine: RefineSettings | None = RefineSettings()  # the second stage, run after the epochs above
 
 
 def seed_everything(seed: int) -> None:
@@ -169,46 +185,41 @@ def _dev_scores(network, dev: dict[str, _Prepared], pad_id: int) -> dict[str, di
     return scores
 
 
-def train_stance(
-    data_dir: Path, base_dir: Path, out_dir: Path, settings: StoreSettings, train: TrainSettings, log: Log = print
-) -> StanceConfig:
-    """Train on the mix, keep the best epoch by mean dev macro-F1, write it into ``out_dir``."""
-    from transformers import AutoTokenizer
+class _Fit(BaseModel):
+    """What one stage's epochs produced: per-epoch history and the best epoch by mean dev macro-F1."""
 
-    started = time.monotonic()
-    torch.set_num_threads(train.threads)
-    seed_everything(train.seed)
-    rng = random.Random(train.seed)
-    config = StanceConfig(max_length=train.max_length, lora=train.lora)
-    mix = training_mix(data_dir, train.seed)[: train.limit]
-    dev_examples = {name: pairs[: train.dev_limit] for name, pairs in dev_sets(data_dir).items()}
-    log(f"training pairs: {len(mix)}; dev pairs: " + ", ".join(f"{k} {len(v)}" for k, v in dev_examples.items()))
+    history: list[dict]
+    best_epoch: int
+    best_scores: dict
 
-    cache = settings.home / "cache" / "stance-similarities.npz"
-    tokenizer = AutoTokenizer.from_pretrained(str(base_dir))
-    pad_id = tokenizer.pad_token_id
-    seed_everything(train.seed)
-    network = new_network(base_dir, config)
-    sets = {"train": mix, **dev_examples}
-    similarities = {name: cached_similarities(pairs, settings, cache, log) for name, pairs in sets.items()}
-    log(f"running the {config.lora.first_layer} frozen layers once over every pair")
-    prepared = {
-        name: _Prepared(pairs, tokenizer, config, similarities[name], network, pad_id) for name, pairs in sets.items()
-    }
-    train_set = prepared.pop("train")
-    dev = prepared
-    log(f"prepared in {(time.monotonic() - started) / 60:.1f} min")
+
+def _mean_f1(scores: dict[str, dict]) -> float:
+    return float(np.mean([s["macro_f1"] for s in scores.values()]))
+
+
+def _fit(
+    network: StanceNetwork,
+    train_set: _Prepared,
+    dev: dict[str, _Prepared],
+    pad_id: int,
+    stage: RefineSettings | TrainSettings,
+    train: TrainSettings,
+    rng: random.Random,
+    checkpoints: Path,
+    config: StanceConfig,
+    log: Log,
+) -> _Fit:
+    """AdamW at ``stage``'s learning rates with ``train``'s batch size, weight decay and warm-up, linear decay
+    over ``stage.epochs``; dev scores and a checkpoint per epoch."""
     head_params = list(network.head.parameters())
     adapter_params = [p for p in network.encoder.parameters() if p.requires_grad]
-    trainable = sum(p.numel() for p in head_params + adapter_params)
-    log(f"trainable parameters: {trainable:,}")
+    log(f"trainable parameters: {sum(p.numel() for p in head_params + adapter_params):,}")
     optimizer = torch.optim.AdamW(
-        [{"params": adapter_params, "lr": train.lr}, {"params": head_params, "lr": train.head_lr}],
+        [{"params": adapter_params, "lr": stage.lr}, {"params": head_params, "lr": stage.head_lr}],
         weight_decay=train.weight_decay,
     )
     lengths = [len(e["input_ids"]) for e in train_set.encoded]
-    steps_per_epoch = math.ceil(len(mix) / train.batch_size)
-    total_steps = steps_per_epoch * train.epochs
+    total_steps = math.ceil(len(lengths) / train.batch_size) * stage.epochs
     warmup = max(1, int(total_steps * train.warmup_share))
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda step: min((step + 1) / warmup, max(0.0, (total_steps - step) / max(1, total_steps - warmup)))
@@ -217,12 +228,10 @@ def train_stance(
     class_weights = torch.tensor(counts.sum() / (3 * np.maximum(counts, 1)), dtype=torch.float32)
     loss_fn = torch.nn.CrossEntropyLoss(weight=class_weights)
     log(f"class counts {counts.astype(int).tolist()}, loss weights {[round(w, 3) for w in class_weights.tolist()]}")
-
-    checkpoints = settings.home / "checkpoints" / "stance"  # per epoch, outside the committed folder
     history, best = [], None
     network.train()
     step = 0
-    for epoch in range(1, train.epochs + 1):
+    for epoch in range(1, stage.epochs + 1):
         epoch_start, seen, running = time.monotonic(), 0, 0.0
         for batch_rows in length_bucketed_batches(lengths, train.batch_size, rng):
             logits = train_set.logits(network, batch_rows, pad_id)
@@ -235,41 +244,130 @@ def train_stance(
             step += 1
             seen += len(batch_rows)
             running = 0.98 * running + 0.02 * loss.item() if running else loss.item()
-            if step % 25 == 0 or seen == len(mix):
+            if step % 25 == 0 or seen == len(lengths):
                 rate = seen / (time.monotonic() - epoch_start)
-                eta = (len(mix) - seen) / rate
                 log(
                     f"epoch {epoch} step {step}/{total_steps} loss {running:.3f} "
-                    f"{rate:.1f} pairs/s, epoch eta {eta / 60:.1f} min"
+                    f"{rate:.1f} pairs/s, epoch eta {(len(lengths) - seen) / rate / 60:.1f} min"
                 )
         scores = _dev_scores(network, dev, pad_id)
-        mean_f1 = float(np.mean([s["macro_f1"] for s in scores.values()]))
         history.append({"epoch": epoch, "minutes": round((time.monotonic() - epoch_start) / 60, 1), "dev": scores})
         log(
             f"epoch {epoch} done: "
             + "; ".join(f"{k} macro-F1 {v['macro_f1']:.3f} {v['f1']}" for k, v in scores.items())
         )
         save_network(network, config, checkpoints / f"epoch-{epoch}")
-        if best is None or mean_f1 > best[0]:
-            best = (mean_f1, epoch, scores)
-
+        if best is None or _mean_f1(scores) > best[0]:
+            best = (_mean_f1(scores), epoch, scores)
     assert best is not None
-    _, best_epoch, best_scores = best
+    return _Fit(history=history, best_epoch=best[1], best_scores=best[2])
+
+
+def _prepare(
+    sets: dict[str, list[StanceExample]], tokenizer, config: StanceConfig, network, settings, log: Log
+) -> dict[str, _Prepared]:
+    cache = settings.home / "cache" / "stance-similarities.npz"
+    similarities = {name: cached_similarities(pairs, settings, cache, log) for name, pairs in sets.items()}
+    log(f"running the {config.lora.first_layer} frozen layers once over every pair")
+    pad_id = tokenizer.pad_token_id
+    return {
+        name: _Prepared(pairs, tokenizer, config, similarities[name], network, pad_id) for name, pairs in sets.items()
+    }
+
+
+def _write(folder: Path, checkpoint: Path, config: StanceConfig) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(checkpoint / WEIGHTS_FILE, folder / WEIGHTS_FILE)
+    write_config(config, folder)
+
+
+def train_stance(
+    data_dir: Path, base_dir: Path, out_dir: Path, settings: StoreSettings, train: TrainSettings, log: Log = print
+) -> StanceConfig:
+    """Train on the mix, keep the best epoch by mean dev macro-F1, write it into ``out_dir``; then, when
+    ``train.refine`` is set, run the second stage from it (``refine_stance``)."""
+    from transformers import AutoTokenizer
+
+    started = time.monotonic()
+    torch.set_num_threads(train.threads)
+    seed_everything(train.seed)
+    rng = random.Random(train.seed)
+    config = StanceConfig(max_length=train.max_length, lora=train.lora)
+    mix = training_mix(data_dir, train.seed)[: train.limit]
+    dev_examples = {name: pairs[: train.dev_limit] for name, pairs in dev_sets(data_dir).items()}
+    log(f"training pairs: {len(mix)}; dev pairs: " + ", ".join(f"{k} {len(v)}" for k, v in dev_examples.items()))
+
+    tokenizer = AutoTokenizer.from_pretrained(str(base_dir))
+    seed_everything(train.seed)
+    network = new_network(base_dir, config)
+    prepared = _prepare({"train": mix, **dev_examples}, tokenizer, config, network, settings, log)
+    train_set = prepared.pop("train")
+    log(f"prepared in {(time.monotonic() - started) / 60:.1f} min")
+    checkpoints = settings.home / "checkpoints" / "stance"  # per epoch, outside the committed folder
+    fit = _fit(network, train_set, prepared, tokenizer.pad_token_id, train, train, rng, checkpoints, config, log)
     minutes = round((time.monotonic() - started) / 60, 1)
-    final = config.model_copy(
-        update={
-            "training": {
-                **train.model_dump(mode="json"),
-                "pairs": len(mix),
-                "chosen_epoch": best_epoch,
-                "minutes": minutes,
-                "history": history,
-            },
-            "dev_scores": best_scores,
-        }
+    training = {**train.model_dump(mode="json", exclude={"refine"}), "pairs": len(mix)}
+    training.update(chosen_epoch=fit.best_epoch, minutes=minutes, history=fit.history)
+    final = config.model_copy(update={"training": training, "dev_scores": fit.best_scores})
+    _write(out_dir, checkpoints / f"epoch-{fit.best_epoch}", final)
+    log(f"kept epoch {fit.best_epoch}; wrote {out_dir} after {minutes} min")
+    if train.refine is None:
+        return final
+    return refine_stance(data_dir, base_dir, out_dir, out_dir, settings, train, log)
+
+
+def refine_stance(
+    data_dir: Path,
+    base_dir: Path,
+    from_dir: Path,
+    out_dir: Path,
+    settings: StoreSettings,
+    train: TrainSettings,
+    log: Log = print,
+) -> StanceConfig:
+    """The second stage: from the model in ``from_dir``, ``train.refine.epochs`` over reported-speech pairs
+    (``verify.stance.reported``) plus a replay sample of the main mix, at lower learning rates. Dev sets:
+    the main three plus reported-speech pairs framed from their own supporting pairs; the better of the
+    starting model and each epoch by mean dev macro-F1 is kept."""
+    from transformers import AutoTokenizer
+
+    refine = train.refine or RefineSettings()
+    started = time.monotonic()
+    torch.set_num_threads(train.threads)
+    seed_everything(train.seed)
+    rng = random.Random(train.seed + 1)
+    mix = training_mix(data_dir, train.seed)[: train.limit]
+    replay = rng.sample(mix, min(refine.replay_pairs, len(mix)))
+    refine_pairs = reported_speech_pairs(mix, refine.reported_pairs, rng) + replay
+    rng.shuffle(refine_pairs)
+    dev_examples = {name: pairs[: train.dev_limit] for name, pairs in dev_sets(data_dir).items()}
+    framed = reported_speech_pairs(dev_examples["ans_dev"] + dev_examples["xnli_cross_dev"], 600, random.Random(7))
+    if framed:
+        dev_examples["reported_dev"] = framed
+    log(
+        f"refining on {len(refine_pairs)} pairs; dev pairs: "
+        + ", ".join(f"{k} {len(v)}" for k, v in dev_examples.items())
     )
-    out_dir.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(checkpoints / f"epoch-{best_epoch}" / WEIGHTS_FILE, out_dir / WEIGHTS_FILE)
-    write_config(final, out_dir)
-    log(f"kept epoch {best_epoch}; wrote {out_dir} after {minutes} min")
+
+    tokenizer = AutoTokenizer.from_pretrained(str(base_dir))
+    network, config = load_network(base_dir, from_dir, merge=False)
+    prepared = _prepare({"train": refine_pairs, **dev_examples}, tokenizer, config, network, settings, log)
+    train_set = prepared.pop("train")
+    start_scores = _dev_scores(network, prepared, tokenizer.pad_token_id)
+    log("before: " + "; ".join(f"{k} macro-F1 {v['macro_f1']:.3f} {v['f1']}" for k, v in start_scores.items()))
+    checkpoints = settings.home / "checkpoints" / "stance-refine"
+    fit = _fit(network, train_set, prepared, tokenizer.pad_token_id, refine, train, rng, checkpoints, config, log)
+    minutes = round((time.monotonic() - started) / 60, 1)
+    kept = fit.best_epoch if _mean_f1(fit.best_scores) > _mean_f1(start_scores) else 0
+    record = {**refine.model_dump(mode="json"), "pairs": len(refine_pairs), "minutes": minutes, "chosen_epoch": kept}
+    record.update(start=start_scores, history=fit.history)
+    main_dev = {k: v for k, v in (fit.best_scores if kept else start_scores).items() if k != "reported_dev"}
+    final = config.model_copy(update={"training": {**config.training, "refine": record}, "dev_scores": main_dev})
+    if kept:
+        _write(out_dir, checkpoints / f"epoch-{kept}", final)
+    else:
+        if out_dir != from_dir:
+            _write(out_dir, from_dir, final)
+        write_config(final, out_dir)
+    log(f"refine: kept {'epoch ' + str(kept) if kept else 'the starting model'}; wrote {out_dir} after {minutes} min")
     return final

@@ -25,10 +25,6 @@ def test_shipped_model_is_small_and_documented():
     assert (SHIPPED_MODEL_DIR.parent / "README.md").exists()
 
 
-@pytest.mark.xfail(
-    reason="known weakness of the shipped model: cross-lingual support comes out neutral (P(supports) 0.34)",
-    strict=False,
-)
 def test_arabic_claim_against_supporting_and_contradicting_english_passages(stance):
     claim = "فرضت الولايات المتحدة عقوبات على شركة أجنحة الشام للطيران السورية"
     supporting = "The US Treasury imposed sanctions on the Syrian airline Cham Wings in 2016."
@@ -46,6 +42,18 @@ def test_arabic_negation_flips_the_stance(stance):
     passage = "أعلنت وزارة الصحة يوم الاثنين إعادة فتح مطار طرابلس أمام الرحلات الجوية"
     assert _labels(stance, "إعادة فتح مطار طرابلس أمام الرحلات", [passage]) == ["supports"]
     assert _labels(stance, "مطار طرابلس لم يفتح أمام الرحلات", [passage]) == ["refutes"]
+
+
+def test_a_denial_of_the_claim_refutes_it_and_a_confirmation_supports_it(stance):
+    # Worded unlike the training frames of verify/stance/reported.py (the first is demo-026's own sentence).
+    claim = "نقلت شركة أجنحة الشام مقاتلين سوريين إلى ليبيا"
+    denial = "نفت شركة أجنحة الشام السورية للطيران أن تكون قد نقلت مقاتلين سوريين إلى ليبيا على متن رحلاتها."
+    confirmation = "أكد فريق خبراء الأمم المتحدة أن شركة أجنحة الشام نقلت مقاتلين سوريين إلى ليبيا على متن رحلاتها."
+    assert _labels(stance, claim, [denial, confirmation]) == ["refutes", "supports"]
+    claim = "Cham Wings flew Syrian fighters to Libya."
+    denial = "In a statement on Tuesday the Syrian airline Cham Wings denied having flown Syrian fighters to Libya."
+    confirmation = "UN experts found that the Syrian airline Cham Wings had flown Syrian fighters to Libya."
+    assert _labels(stance, claim, [denial, confirmation]) == ["refutes", "supports"]
 
 
 def test_a_changed_number_flips_the_stance(stance):

@@ -1,0 +1,53 @@
+import random
+
+from verify.stance.data import NEUTRAL, REFUTES, SUPPORTS, StanceExample
+from verify.stance.reported import frame, reported_speech_pairs
+
+_AR = StanceExample(
+    "الشركة نقلت مقاتلين إلى ليبيا", "نقلت الشركة مقاتلين إلى ليبيا على متن رحلاتها", SUPPORTS, "ar", "ans_train"
+)
+_EN = StanceExample(
+    "The airline flew fighters to Libya.", "The airline flew fighters to Libya in 2020.", SUPPORTS, "en", "x"
+)
+
+
+def _pairs(count: int) -> list[StanceExample]:
+    return [_AR, _EN] * count
+
+
+def test_a_denied_or_rumoured_passage_refutes_and_a_confirmed_one_supports():
+    out = reported_speech_pairs(_pairs(200), 400, random.Random(1))
+    by_kind = {p.source: p.label for p in out}
+    assert by_kind == {
+        "reported_denied": REFUTES,
+        "reported_rumour": REFUTES,
+        "reported_confirmed": SUPPORTS,
+        "reported_both_denied": SUPPORTS,
+    }
+    for pair in out:
+        original = _AR if pair.language == "ar" else _EN
+        assert original.passage.rstrip(".")[1:] in pair.passage  # the evidence is kept whole inside its frame
+        if pair.source == "reported_both_denied":
+            assert pair.claim != original.claim and original.claim.rstrip(".")[1:] in pair.claim
+        else:
+            assert pair.claim == original.claim
+
+
+def test_frames_follow_the_language_and_arabic_verbs_agree_with_the_actor():
+    rng = random.Random(3)
+    arabic = {frame("نقلت الشركة مقاتلين", "denied", rng) for _ in range(200)}
+    english = {frame("The airline flew fighters.", "denied", rng) for _ in range(50)}
+    assert all("نقلت الشركة مقاتلين" in text for text in arabic)
+    assert all("the airline flew fighters." in text for text in english)
+    assert all(not any("\u0600" <= ch <= "\u06ff" for ch in text) for text in english)
+    assert any(text.startswith("نفت الحكومة") for text in arabic)  # feminine actor, feminine verb
+    assert any(text.startswith("نفى الجيش") for text in arabic)  # masculine actor, masculine verb
+    assert not any(text.startswith(("نفى الحكومة", "نفت الجيش")) for text in arabic)
+
+
+def test_only_supporting_single_statements_are_framed():
+    question = StanceExample("Did the airline fly fighters?", "Did the airline fly fighters?", SUPPORTS, "en", "x")
+    long = StanceExample("A claim.", " ".join(["word"] * 80), SUPPORTS, "en", "x")
+    abstract = StanceExample("A claim.", "A short abstract sentence.", SUPPORTS, "en", "scifact_train")
+    neutral = StanceExample("A claim.", "Another sentence.", NEUTRAL, "en", "x")
+    assert reported_speech_pairs([question, long, abstract, neutral], 10, random.Random(0)) == []

@@ -1,0 +1,124 @@
+"""Reported-speech pairs for the stance model's second stage: a denial of the evidence refutes, a confirmation supports.
+
+News evidence often reports what someone said rather than what happened: "the airline denied
+that it flew fighters to Libya", "the ministry called the reports rumours". The public stance
+sets hardly contain such passages, so a model trained on them reads a denial that repeats the
+claim's words as support. These pairs are made from supporting pairs of the mix by wrapping the
+passage (and, for one kind, the claim too) in a reporting frame in the passage's own language:
+
+- denial or "rumours" frame around the passage: refutes;
+- confirmation frame around the passage: supports (so the frame itself is not the signal);
+- the same denial frame around both claim and passage: supports (a denial agrees with a denial).
+
+Only single-sentence statements are framed (no SciFact abstracts, no questions).
+"""
+
+import random
+import re
+
+from verify.stance.data import REFUTES, SUPPORTS, StanceExample
+from verify.stance.features import is_arabic_script
+
+MAX_PASSAGE_WORDS = 45
+# Share of each kind among the generated pairs: passage denied, passage called rumours,
+# passage confirmed, claim and passage both denied.
+KIND_WEIGHTS = {"denied": 0.4, "rumour": 0.15, "confirmed": 0.25, "both_denied": 0.2}
+
+# The same actor in Arabic (with its grammatical gender) and in English.
+_ACTORS = (
+    ("الحكومة", True, "The government"),
+    ("الوزارة", True, "The ministry"),
+    ("الشركة", True, "The company"),
+    ("الرئاسة", True, "The presidency"),
+    ("المتحدث باسم الحكومة", False, "A government spokesman"),
+    ("مسؤول في الوزارة", False, "A ministry official"),
+    ("مصدر رسمي", False, "An official source"),
+    ("الجيش", False, "The army"),
+)
+# Arabic verbs agree with the actor: {masculine|feminine}.
+_FRAMES = {
+    ("ar", "denied"): (
+        "{نفى|نفت} {actor} صحة التقارير التي تقول إن {text}",
+        "{نفى|نفت} {actor} ما تردد عن أن {text}",
+        "{كذّب|كذّبت} {actor} الأنباء التي أفادت بأن {text}",
+        "{رفض|رفضت} {actor} الاتهامات بأن {text}",
+    ),
+    ("ar", "rumour"): (
+        "{وصف|وصفت} {actor} ما يقال عن أن {text} بأنه إشاعات",
+        "{قال|قالت} {actor} إن الحديث عن أن {text} مجرد شائعات لا أساس لها",
+    ),
+    ("ar", "confirmed"): (
+        "{أكد|أكدت} {actor} أن {text}",
+        "{قال|قالت} {actor} إن {text}",
+        "{أفاد|أفادت} {actor} بأن {text}",
+        "{أعلن|أعلنت} {actor} أن {text}",
+    ),
+    ("en", "denied"): (
+        "{actor} denied reports that {text}.",
+        "{actor} denied that {text}.",
+        "{actor} rejected claims that {text}.",
+        "{actor} dismissed allegations that {text}.",
+    ),
+    ("en", "rumour"): (
+        "{actor} dismissed as rumours the claims that {text}.",
+        "{actor} said talk that {text} was a baseless rumour.",
+    ),
+    ("en", "confirmed"): (
+        "{actor} confirmed that {text}.",
+        "{actor} said that {text}.",
+        "According to {actor_lower}, {text}.",
+        "{actor} announced that {text}.",
+    ),
+}
+_AGREEMENT = re.compile(r"\{([^{}|]+)\|([^{}|]+)\}")
+_KIND_LABELS = {"denied": REFUTES, "rumour": REFUTES, "confirmed": SUPPORTS, "both_denied": SUPPORTS}
+
+
+def _clause(text: str, language: str) -> str:
+    """``text`` as a clause to embed: outer space and final stop dropped, English sentence case undone."""
+    clause = text.strip().rstrip(".!؟?。").strip()
+    if language == "en" and len(clause) > 1 and clause[0].isupper() and clause[1].islower():
+        clause = clause[0].lower() + clause[1:]
+    return clause
+
+
+def frame(text: str, kind: str, rng: random.Random, actor: int | None = None) -> str:
+    """``text`` inside a reporting frame of ``kind`` (denied, rumour, confirmed), in the text's language.
+
+    ``actor`` picks the reporting actor by index (random when None), so two frames can share one.
+    """
+    language = "ar" if is_arabic_script(text) else "en"
+    arabic, feminine, english = _ACTORS[rng.randrange(len(_ACTORS)) if actor is None else actor]
+    template = rng.choice(_FRAMES[(language, kind)])
+    template = _AGREEMENT.sub(lambda verb: verb.group(2 if feminine else 1), template)
+    name = arabic if language == "ar" else english
+    return template.format(actor=name, actor_lower=name[0].lower() + name[1:], text=_clause(text, language))
+
+
+def _is_sentence(text: str) -> bool:
+    """A single news-like statement: short, one line, not a question."""
+    return len(text.split()) <= MAX_PASSAGE_WORDS and "\n" not in text.strip() and not re.search(r"[?؟]", text)
+
+
+def _framed_pair(pair: StanceExample, kind: str, rng: random.Random) -> StanceExample:
+    if kind == "both_denied":
+        actor = rng.randrange(len(_ACTORS))
+        claim, passage = frame(pair.claim, "denied", rng, actor), frame(pair.passage, "denied", rng, actor)
+    else:
+        claim, passage = pair.claim, frame(pair.passage, kind, rng)
+    return StanceExample(claim, passage, _KIND_LABELS[kind], pair.language, f"reported_{kind}")
+
+
+def reported_speech_pairs(pairs: list[StanceExample], count: int, rng: random.Random) -> list[StanceExample]:
+    """``count`` framed pairs made from sentence-length supporting pairs of ``pairs`` (see the module)."""
+    candidates = [
+        p
+        for p in pairs
+        if p.label == SUPPORTS
+        and not p.source.startswith("scifact")
+        and _is_sentence(p.passage)
+        and _is_sentence(p.claim)
+    ]
+    chosen = rng.sample(candidates, min(count, len(candidates)))
+    kinds = rng.choices(list(KIND_WEIGHTS), weights=list(KIND_WEIGHTS.values()), k=len(chosen))
+    return [_framed_pair(pair, kind, rng) for pair, kind in zip(chosen, kinds, strict=True)]
