@@ -6,6 +6,8 @@ on a neighbouring event is not evidence about this one); the strongest gated sup
 become logits, calibrated per language; a decisive
 verdict needs a cited passage at least ``verdict_min_strength`` strong; strong evidence both
 ways is disputed and flagged conflicting; no evidence or only weak/neutral evidence is unverified.
+A decided verdict also cites, last, the strongest passage on the other side when one is strong
+enough to cite, and its justification names it, so a reviewer sees the counter-evidence.
 """
 
 from collections.abc import Sequence
@@ -87,11 +89,17 @@ def _justify(label: VerdictLabel, conflicting: bool, cited: dict[str, list], evi
         pro, con = cited["supports"][0][0].passage, cited["refutes"][0][0].passage
         return f"Conflicting evidence: supported by {_source(pro)} but contradicted by {_source(con)}."
     if label in ("supported", "disputed"):
-        items = cited["supports" if label == "supported" else "refutes"]
+        side, other = ("supports", "refutes") if label == "supported" else ("refutes", "supports")
+        items = cited[side][: max(1, settings.verdict_max_citations - 1)] if cited[other] else cited[side]
         verb = "Supported" if label == "supported" else "Contradicted"
         best = items[0][0].passage
         more = f", and {len(items) - 1} more passage(s)" if len(items) > 1 else ""
-        return f"{verb} by {_source(best)}: “{_snippet(best.text)}”{more}."
+        against = ""
+        if cited[other]:  # weaker than a conflict, but a reviewer should see it
+            opposing, strength = cited[other][0]
+            stance = "supports" if other == "supports" else "contradicts"
+            against = f" Against it: {_source(opposing.passage)} {stance} the claim ({strength:.2f})."
+        return f"{verb} by {_source(best)}: “{_snippet(best.text)}”{more}.{against}"
     if not evidence:
         return "No evidence was found for this claim."
     best = max(evidence, key=lambda e: e.relevance)
@@ -131,6 +139,9 @@ def aggregate(
         chosen = cited[side] if side else []
         if side and not chosen:
             label = "unverified"  # too weak to decide, whatever the calibrated argmax says
+        elif side:  # the strongest passage on the other side, if any, is cited last
+            other = cited["refutes" if side == "supports" else "supports"]
+            chosen = chosen[: max(1, limit - 1)] + other[:1] if other else chosen
     confidence = float(probabilities[VERDICT_LABELS.index(label)])
     total = sum(strength for _, strength in chosen) or 1.0
     citations = tuple(

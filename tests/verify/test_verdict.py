@@ -116,3 +116,15 @@ def test_decisive_verdict_without_citation_is_rejected_by_the_type():
             stance_model="m",
             created_at=datetime.now(UTC),
         )
+
+
+def test_a_decided_verdict_also_cites_the_strongest_passage_against_it():
+    support = _evidence((0.85, 0.1, 0.05), publisher="AFP", n=0)
+    weaker_denial = _evidence((0.2, 0.45, 0.35), publisher="Reuters", n=1)  # citeable, below the conflict strength
+    verdict = _verdict(support, weaker_denial)
+    assert verdict.label == "supported" and not verdict.conflicting
+    assert [c.stance.label for c in verdict.citations] == ["supports", "refutes"]
+    assert verdict.justification.startswith("Supported by AFP")
+    assert "Against it: Reuters (2024-03-01) contradicts the claim (0.45)" in verdict.justification
+    alone = _verdict(support, _evidence((0.1, 0.1, 0.8), n=1))  # nothing citeable against it
+    assert [c.stance.label for c in alone.citations] == ["supports"] and "Against it" not in alone.justification
