@@ -24,10 +24,12 @@ def stance(
     ),
     limit: int | None = typer.Option(None, "--limit", min=16, help="Train on the first N pairs only (a pilot run)."),
     refine_from: Path | None = typer.Option(
-        None, "--refine-from", help="Skip the main stage: run only the second (refine) stage from this model folder."
+        None,
+        "--refine-from",
+        help="Run only the experimental second stage (reported speech) from this model folder (not shipped).",
     ),
 ) -> None:
-    """Train the stance cross-encoder (seeded, two stages), then fit verdict calibration on the dev claims."""
+    """Train the stance cross-encoder (seeded), then fit verdict calibration on the dev claims."""
     from evidence_store.embedding.embedder import ensure_default_model
     from verify.stance.calibrate import calibrate_model
     from verify.stance.cross_encoder import SHIPPED_MODEL_DIR

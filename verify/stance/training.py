@@ -6,8 +6,9 @@ and cached: an epoch costs only the upper layers), mean pooling, contrast featur
 similarity into a small MLP head, AdamW with separate adapter and head learning rates, linear
 warm-up and decay, length-bucketed batches, class-weighted cross-entropy over the balanced mix of
 ``verify.stance.data``; the epoch with the best mean macro-F1 over the dev sets (ANS dev, SciFact
-dev, cross-lingual XNLI dev) is kept. A second, short stage (``refine_stance``) then teaches reported
-speech (``verify.stance.reported``: a denied report refutes) with a replay of the mix.
+dev, cross-lingual XNLI dev) is kept. An optional second, short stage (``refine_stance``, experimental:
+not in the shipped model, see its card) teaches reported speech (``verify.stance.reported``: a denied
+report refutes) with a replay of the mix.
 """
 
 import hashlib
@@ -72,7 +73,7 @@ class TrainSettings(BaseModel):
     threads: int = 1
     limit: int | None = None  # train on the first N pairs of the mix only (pilot runs)
     dev_limit: int | None = None  # score only the first N pairs of each dev set
-    refine: RefineSettings | None = RefineSettings()  # the second stage, run after the epochs above
+    refine: RefineSettings | None = None  # a second stage after the epochs above (experimental, not shipped)
 
 
 def seed_everything(seed: int) -> None:
