@@ -84,21 +84,28 @@ def _citations(
     return [(evidence[i], float(strengths[i])) for i in order[:limit]]
 
 
-def _justify(label: VerdictLabel, conflicting: bool, cited: dict[str, list], evidence, settings: Settings) -> str:
+def _justify(
+    label: VerdictLabel,
+    conflicting: bool,
+    cited: dict[str, list],
+    shown: list,
+    opposing: list,
+    evidence: Sequence[ScoredEvidence],
+    settings: Settings,
+) -> str:
+    """``shown``: the cited passages on the verdict's side; ``opposing``: the one cited against it, if any."""
     if conflicting:
         pro, con = cited["supports"][0][0].passage, cited["refutes"][0][0].passage
         return f"Conflicting evidence: supported by {_source(pro)} but contradicted by {_source(con)}."
     if label in ("supported", "disputed"):
-        side, other = ("supports", "refutes") if label == "supported" else ("refutes", "supports")
-        items = cited[side][: max(1, settings.verdict_max_citations - 1)] if cited[other] else cited[side]
         verb = "Supported" if label == "supported" else "Contradicted"
-        best = items[0][0].passage
-        more = f", and {len(items) - 1} more passage(s)" if len(items) > 1 else ""
+        best = shown[0][0].passage
+        more = f", and {len(shown) - 1} more passage(s)" if len(shown) > 1 else ""
         against = ""
-        if cited[other]:  # weaker than a conflict, but a reviewer should see it
-            opposing, strength = cited[other][0]
-            stance = "supports" if other == "supports" else "contradicts"
-            against = f" Against it: {_source(opposing.passage)} {stance} the claim ({strength:.2f})."
+        if opposing:  # weaker than a conflict, but a reviewer should see it
+            passage, strength = opposing[0]
+            stance = "contradicts" if label == "supported" else "supports"
+            against = f" Against it: {_source(passage.passage)} {stance} the claim ({strength:.2f})."
         return f"{verb} by {_source(best)}: “{_snippet(best.text)}”{more}.{against}"
     if not evidence:
         return "No evidence was found for this claim."
@@ -130,18 +137,20 @@ def aggregate(
     }
     strong = settings.verdict_conflict_strength
     conflicting = bool(supports.size) and supports.max() >= strong and refutes.max() >= strong
+    shown, opposing = [], []
     if conflicting:
         label: VerdictLabel = "disputed"
         chosen = cited["refutes"][: max(1, limit - 1)] + cited["supports"][:1]
     else:
         label = VERDICT_LABELS[int(np.argmax(probabilities))]
         side = {"supported": "supports", "disputed": "refutes"}.get(label)
-        chosen = cited[side] if side else []
-        if side and not chosen:
+        shown = cited[side] if side else []
+        if side and not shown:
             label = "unverified"  # too weak to decide, whatever the calibrated argmax says
         elif side:  # the strongest passage on the other side, if any, is cited last
-            other = cited["refutes" if side == "supports" else "supports"]
-            chosen = chosen[: max(1, limit - 1)] + other[:1] if other else chosen
+            opposing = cited["refutes" if side == "supports" else "supports"][:1]
+            shown = shown[: max(1, limit - 1)] if opposing else shown
+        chosen = shown + opposing
     confidence = float(probabilities[VERDICT_LABELS.index(label)])
     total = sum(strength for _, strength in chosen) or 1.0
     citations = tuple(
@@ -154,7 +163,7 @@ def aggregate(
         confidence=float(np.clip(confidence, 0.0, 1.0)),
         conflicting=conflicting,
         citations=citations,
-        justification=_justify(label, conflicting, cited, evidence, settings),
+        justification=_justify(label, conflicting, cited, shown, opposing, evidence, settings),
         stance_model=stance_model,
         created_at=now or datetime.now(UTC),
     )
