@@ -23,6 +23,9 @@ def stance(
         1, "--threads", min=1, help="torch CPU threads (1 is much faster than 2 on a busy 2-core machine)."
     ),
     limit: int | None = typer.Option(None, "--limit", min=16, help="Train on the first N pairs only (a pilot run)."),
+    reported: int = typer.Option(
+        0, "--reported", min=0, help="Reported-speech pairs (denials, confirmations) to add to the mix."
+    ),
     refine_from: Path | None = typer.Option(
         None,
         "--refine-from",
@@ -42,7 +45,7 @@ def stance(
     started = time.monotonic()
     with friendly_errors():
         base = ensure_default_model(settings)
-        train = TrainSettings(epochs=epochs, seed=seed, threads=threads, limit=limit)
+        train = TrainSettings(epochs=epochs, seed=seed, threads=threads, limit=limit, reported_pairs=reported)
         log = lambda m: console.print(m, highlight=False)  # noqa: E731
         if refine_from is None:
             train_stance(data, base, target, settings, train, log=log)

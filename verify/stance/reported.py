@@ -1,14 +1,17 @@
-"""Reported-speech pairs for the stance model's second stage: a denial of the evidence refutes, a confirmation supports.
+"""Reported-speech pairs for the stance model: a denial of the evidence refutes, a confirmation keeps its stance.
 
 News evidence often reports what someone said rather than what happened: "the airline denied
 that it flew fighters to Libya", "the ministry called the reports rumours". The public stance
 sets hardly contain such passages, so a model trained on them reads a denial that repeats the
-claim's words as support. These pairs are made from supporting pairs of the mix by wrapping the
-passage (and, for one kind, the claim too) in a reporting frame in the passage's own language:
+claim's words as support. These pairs are made from pairs of the mix by wrapping the passage (and,
+for one kind, the claim too) in a reporting frame in the passage's own language:
 
-- denial or "rumours" frame around the passage: refutes;
-- confirmation frame around the passage: supports (so the frame itself is not the signal);
-- the same denial frame around both claim and passage: supports (a denial agrees with a denial).
+- denial or "rumours" frame around a supporting passage: refutes;
+- confirmation frame around any passage: the pair keeps its label (so neither the frame nor the
+  repeated words are the signal: "the ministry said the airport reopened" still refutes "the airport
+  did not reopen");
+- the same denial frame around both claim and passage of a supporting pair: supports (a denial
+  agrees with a denial).
 
 Only single-sentence statements are framed (no SciFact abstracts, no questions).
 """
@@ -22,7 +25,7 @@ from verify.stance.features import is_arabic_script
 MAX_PASSAGE_WORDS = 45
 # Share of each kind among the generated pairs: passage denied, passage called rumours,
 # passage confirmed, claim and passage both denied.
-KIND_WEIGHTS = {"denied": 0.4, "rumour": 0.15, "confirmed": 0.25, "both_denied": 0.2}
+KIND_WEIGHTS = {"denied": 0.35, "rumour": 0.15, "confirmed": 0.35, "both_denied": 0.15}
 
 # The same actor in Arabic (with its grammatical gender) and in English.
 _ACTORS = (
@@ -71,7 +74,8 @@ _FRAMES = {
     ),
 }
 _AGREEMENT = re.compile(r"\{([^{}|]+)\|([^{}|]+)\}")
-_KIND_LABELS = {"denied": REFUTES, "rumour": REFUTES, "confirmed": SUPPORTS, "both_denied": SUPPORTS}
+# The label a framed pair gets (None: the pair's own label); kinds with a fixed label frame supporting pairs only.
+_KIND_LABELS = {"denied": REFUTES, "rumour": REFUTES, "confirmed": None, "both_denied": SUPPORTS}
 
 
 def _clause(text: str, language: str) -> str:
@@ -106,19 +110,27 @@ def _framed_pair(pair: StanceExample, kind: str, rng: random.Random) -> StanceEx
         claim, passage = frame(pair.claim, "denied", rng, actor), frame(pair.passage, "denied", rng, actor)
     else:
         claim, passage = pair.claim, frame(pair.passage, kind, rng)
-    return StanceExample(claim, passage, _KIND_LABELS[kind], pair.language, f"reported_{kind}")
+    label = pair.label if _KIND_LABELS[kind] is None else _KIND_LABELS[kind]
+    return StanceExample(claim, passage, label, pair.language, f"reported_{kind}")
 
 
 def reported_speech_pairs(pairs: list[StanceExample], count: int, rng: random.Random) -> list[StanceExample]:
-    """``count`` framed pairs made from sentence-length supporting pairs of ``pairs`` (see the module)."""
+    """Up to ``count`` framed pairs made from the sentence-length pairs of ``pairs`` (see the module)."""
     candidates = [
-        p
-        for p in pairs
-        if p.label == SUPPORTS
-        and not p.source.startswith("scifact")
-        and _is_sentence(p.passage)
-        and _is_sentence(p.claim)
+        p for p in pairs if not p.source.startswith("scifact") and _is_sentence(p.passage) and _is_sentence(p.claim)
     ]
-    chosen = rng.sample(candidates, min(count, len(candidates)))
-    kinds = rng.choices(list(KIND_WEIGHTS), weights=list(KIND_WEIGHTS.values()), k=len(chosen))
-    return [_framed_pair(pair, kind, rng) for pair, kind in zip(chosen, kinds, strict=True)]
+    rng.shuffle(candidates)
+    pools = {  # indexes into candidates, so a pair is framed once at most
+        kind: [i for i, p in enumerate(candidates) if label is None or p.label == SUPPORTS]
+        for kind, label in _KIND_LABELS.items()
+    }
+    used: set[int] = set()
+    out = []
+    for kind in rng.choices(list(KIND_WEIGHTS), weights=list(KIND_WEIGHTS.values()), k=count):
+        pool = pools[kind]
+        while pool and pool[-1] in used:
+            pool.pop()
+        if pool:
+            used.add(pool[-1])
+            out.append(_framed_pair(candidates[pool.pop()], kind, rng))
+    return out

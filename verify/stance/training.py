@@ -73,6 +73,7 @@ class TrainSettings(BaseModel):
     threads: int = 1
     limit: int | None = None  # train on the first N pairs of the mix only (pilot runs)
     dev_limit: int | None = None  # score only the first N pairs of each dev set
+    reported_pairs: int = 0  # reported-speech pairs (verify.stance.reported) added to the mix, with a dev set
     refine: RefineSettings | None = None  # a second stage after the epochs above (experimental, not shipped)
 
 
@@ -276,6 +277,12 @@ def _prepare(
     }
 
 
+def _reported_dev(dev_examples: dict[str, list[StanceExample]]) -> dict[str, list[StanceExample]]:
+    """A ``reported_dev`` set framed from the Arabic and cross-lingual dev pairs (never trained on), if any."""
+    framed = reported_speech_pairs(dev_examples["ans_dev"] + dev_examples["xnli_cross_dev"], 600, random.Random(7))
+    return {"reported_dev": framed} if framed else {}
+
+
 def _write(folder: Path, checkpoint: Path, config: StanceConfig) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(checkpoint / WEIGHTS_FILE, folder / WEIGHTS_FILE)
@@ -296,6 +303,10 @@ def train_stance(
     config = StanceConfig(max_length=train.max_length, lora=train.lora)
     mix = training_mix(data_dir, train.seed)[: train.limit]
     dev_examples = {name: pairs[: train.dev_limit] for name, pairs in dev_sets(data_dir).items()}
+    if train.reported_pairs:
+        mix += reported_speech_pairs(mix, train.reported_pairs, rng)
+        rng.shuffle(mix)
+        dev_examples |= _reported_dev(dev_examples)
     log(f"training pairs: {len(mix)}; dev pairs: " + ", ".join(f"{k} {len(v)}" for k, v in dev_examples.items()))
 
     tokenizer = AutoTokenizer.from_pretrained(str(base_dir))
@@ -342,9 +353,7 @@ def refine_stance(
     refine_pairs = reported_speech_pairs(mix, refine.reported_pairs, rng) + replay
     rng.shuffle(refine_pairs)
     dev_examples = {name: pairs[: train.dev_limit] for name, pairs in dev_sets(data_dir).items()}
-    framed = reported_speech_pairs(dev_examples["ans_dev"] + dev_examples["xnli_cross_dev"], 600, random.Random(7))
-    if framed:
-        dev_examples["reported_dev"] = framed
+    dev_examples |= _reported_dev(dev_examples)
     log(
         f"refining on {len(refine_pairs)} pairs; dev pairs: "
         + ", ".join(f"{k} {len(v)}" for k, v in dev_examples.items())

@@ -15,7 +15,12 @@ def _pairs(count: int) -> list[StanceExample]:
     return [_AR, _EN] * count
 
 
-def test_a_denied_or_rumoured_passage_refutes_and_a_confirmed_one_supports():
+_EN_REFUTING = StanceExample(
+    "The airport did not reopen.", "The airport reopened to flights on Monday.", REFUTES, "en", "x"
+)
+
+
+def test_a_denied_or_rumoured_passage_refutes_and_a_confirmed_one_keeps_its_stance():
     out = reported_speech_pairs(_pairs(200), 400, random.Random(1))
     by_kind = {p.source: p.label for p in out}
     assert by_kind == {
@@ -24,6 +29,7 @@ def test_a_denied_or_rumoured_passage_refutes_and_a_confirmed_one_supports():
         "reported_confirmed": SUPPORTS,
         "reported_both_denied": SUPPORTS,
     }
+    assert len(out) == 400  # each pair of the input framed once at most, and there are 400
     for pair in out:
         original = _AR if pair.language == "ar" else _EN
         assert original.passage.rstrip(".")[1:] in pair.passage  # the evidence is kept whole inside its frame
@@ -45,9 +51,17 @@ def test_frames_follow_the_language_and_arabic_verbs_agree_with_the_actor():
     assert not any(text.startswith(("نفى الحكومة", "نفت الجيش")) for text in arabic)
 
 
-def test_only_supporting_single_statements_are_framed():
+def test_a_confirmed_refutation_still_refutes_and_only_supporting_pairs_are_denied():
+    out = reported_speech_pairs([_EN_REFUTING] * 50, 50, random.Random(2))
+    assert out and {p.source for p in out} == {"reported_confirmed"}
+    assert {p.label for p in out} == {REFUTES}
+    assert all("the airport reopened to flights on Monday" in p.passage for p in out)
+
+
+def test_only_single_statements_are_framed():
     question = StanceExample("Did the airline fly fighters?", "Did the airline fly fighters?", SUPPORTS, "en", "x")
     long = StanceExample("A claim.", " ".join(["word"] * 80), SUPPORTS, "en", "x")
     abstract = StanceExample("A claim.", "A short abstract sentence.", SUPPORTS, "en", "scifact_train")
+    assert reported_speech_pairs([question, long, abstract], 10, random.Random(0)) == []
     neutral = StanceExample("A claim.", "Another sentence.", NEUTRAL, "en", "x")
-    assert reported_speech_pairs([question, long, abstract, neutral], 10, random.Random(0)) == []
+    assert [p.label for p in reported_speech_pairs([neutral], 10, random.Random(0))] == [NEUTRAL]

@@ -26,10 +26,16 @@ def test_tiny_run_writes_a_loadable_model(settings, tmp_path):
     base = ensure_default_model(settings)
     out = tmp_path / "stance"
     tiny = TrainSettings(
-        epochs=1, limit=16, dev_limit=4, threads=1, refine=RefineSettings(reported_pairs=8, replay_pairs=8)
+        epochs=1,
+        limit=16,
+        dev_limit=4,
+        threads=1,
+        reported_pairs=8,
+        refine=RefineSettings(reported_pairs=8, replay_pairs=8),
     )
     config = train_stance(data, base, out, settings, tiny, log=lambda _m: None)
-    assert config.training["pairs"] == 16
+    assert 16 < config.training["pairs"] <= 24  # reported-speech pairs framed from the 16 joined the mix
+    assert "reported_dev" in config.training["history"][0]["dev"]
     refine = config.training["refine"]  # the second stage ran from the first stage's model
     assert refine["pairs"] >= 8 and refine["chosen_epoch"] in (0, 1) and set(refine["start"]) >= set(config.dev_scores)
     assert set(config.dev_scores) == {"ans_dev", "scifact_dev", "xnli_cross_dev"}
