@@ -26,17 +26,12 @@ def stance(
     reported: int = typer.Option(
         0, "--reported", min=0, help="Reported-speech pairs (denials, confirmations) to add to the mix."
     ),
-    refine_from: Path | None = typer.Option(
-        None,
-        "--refine-from",
-        help="Run only the experimental second stage (reported speech) from this model folder (not shipped).",
-    ),
 ) -> None:
     """Train the stance cross-encoder (seeded), then fit verdict calibration on the dev claims."""
     from evidence_store.embedding.embedder import ensure_default_model
     from verify.stance.calibrate import calibrate_model
     from verify.stance.cross_encoder import SHIPPED_MODEL_DIR
-    from verify.stance.training import TrainSettings, refine_stance, train_stance
+    from verify.stance.training import TrainSettings, train_stance
 
     if not (data / "claims_ans_ar_train.jsonl").exists():
         raise fail(f"no training data in {data} (expected claims_ans_ar_train.jsonl and the other shared files)")
@@ -47,10 +42,7 @@ def stance(
         base = ensure_default_model(settings)
         train = TrainSettings(epochs=epochs, seed=seed, threads=threads, limit=limit, reported_pairs=reported)
         log = lambda m: console.print(m, highlight=False)  # noqa: E731
-        if refine_from is None:
-            train_stance(data, base, target, settings, train, log=log)
-        else:
-            refine_stance(data, base, refine_from, target, settings, train, log=log)
+        train_stance(data, base, target, settings, train, log=log)
         report = calibrate_model(data, target, settings, log=log)
     console.print(report)
     console.print(f"done in {(time.monotonic() - started) / 60:.1f} min; model in {target}")

@@ -6,9 +6,8 @@ and cached: an epoch costs only the upper layers), mean pooling, contrast featur
 similarity into a small MLP head, AdamW with separate adapter and head learning rates, linear
 warm-up and decay, length-bucketed batches, class-weighted cross-entropy over the balanced mix of
 ``verify.stance.data``; the epoch with the best mean macro-F1 over the dev sets (ANS dev, SciFact
-dev, cross-lingual XNLI dev) is kept. An optional second, short stage (``refine_stance``, experimental:
-not in the shipped model, see its card) teaches reported speech (``verify.stance.reported``: a denied
-report refutes) with a replay of the mix.
+dev, cross-lingual XNLI dev) is kept. ``reported_pairs`` adds reported-speech pairs to the mix
+(``verify.stance.reported``: a denied report refutes) and scores a framed dev set beside the others.
 """
 
 import hashlib
@@ -33,7 +32,6 @@ from verify.stance.network import (
     LoraSettings,
     StanceConfig,
     StanceNetwork,
-    load_network,
     new_network,
     save_network,
     write_config,
@@ -42,18 +40,6 @@ from verify.stance.protocol import LABELS
 from verify.stance.reported import reported_speech_pairs
 
 Log = Callable[[str], None]
-
-
-class RefineSettings(BaseModel):
-    """The second stage: a short pass over reported-speech pairs mixed with a replay of the main mix."""
-
-    model_config = ConfigDict(frozen=True)
-
-    reported_pairs: int = 1000
-    replay_pairs: int = 3000  # replay of the main mix, so the first stage's skills are not forgotten
-    epochs: int = 1
-    lr: float = 3e-5
-    head_lr: float = 1e-4
 
 
 class TrainSettings(BaseModel):
@@ -74,7 +60,6 @@ class TrainSettings(BaseModel):
     limit: int | None = None  # train on the first N pairs of the mix only (pilot runs)
     dev_limit: int | None = None  # score only the first N pairs of each dev set
     reported_pairs: int = 0  # reported-speech pairs (verify.stance.reported) added to the mix, with a dev set
-    refine: RefineSettings | None = None  # a second stage after the epochs above (experimental, not shipped)
 
 
 def seed_everything(seed: int) -> None:
@@ -188,7 +173,7 @@ def _dev_scores(network, dev: dict[str, _Prepared], pad_id: int) -> dict[str, di
 
 
 class _Fit(BaseModel):
-    """What one stage's epochs produced: per-epoch history and the best epoch by mean dev macro-F1."""
+    """What the epochs produced: per-epoch history and the best epoch by mean dev macro-F1."""
 
     history: list[dict]
     best_epoch: int
@@ -204,24 +189,23 @@ def _fit(
     train_set: _Prepared,
     dev: dict[str, _Prepared],
     pad_id: int,
-    stage: RefineSettings | TrainSettings,
     train: TrainSettings,
     rng: random.Random,
     checkpoints: Path,
     config: StanceConfig,
     log: Log,
 ) -> _Fit:
-    """AdamW at ``stage``'s learning rates with ``train``'s batch size, weight decay and warm-up, linear decay
-    over ``stage.epochs``; dev scores and a checkpoint per epoch."""
+    """AdamW with separate adapter and head learning rates, linear warm-up and decay over ``train.epochs``;
+    dev scores and a checkpoint per epoch."""
     head_params = list(network.head.parameters())
     adapter_params = [p for p in network.encoder.parameters() if p.requires_grad]
     log(f"trainable parameters: {sum(p.numel() for p in head_params + adapter_params):,}")
     optimizer = torch.optim.AdamW(
-        [{"params": adapter_params, "lr": stage.lr}, {"params": head_params, "lr": stage.head_lr}],
+        [{"params": adapter_params, "lr": train.lr}, {"params": head_params, "lr": train.head_lr}],
         weight_decay=train.weight_decay,
     )
     lengths = [len(e["input_ids"]) for e in train_set.encoded]
-    total_steps = math.ceil(len(lengths) / train.batch_size) * stage.epochs
+    total_steps = math.ceil(len(lengths) / train.batch_size) * train.epochs
     warmup = max(1, int(total_steps * train.warmup_share))
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda step: min((step + 1) / warmup, max(0.0, (total_steps - step) / max(1, total_steps - warmup)))
@@ -233,7 +217,7 @@ def _fit(
     history, best = [], None
     network.train()
     step = 0
-    for epoch in range(1, stage.epochs + 1):
+    for epoch in range(1, train.epochs + 1):
         epoch_start, seen, running = time.monotonic(), 0, 0.0
         for batch_rows in length_bucketed_batches(lengths, train.batch_size, rng):
             logits = train_set.logits(network, batch_rows, pad_id)
@@ -292,8 +276,7 @@ def _write(folder: Path, checkpoint: Path, config: StanceConfig) -> None:
 def train_stance(
     data_dir: Path, base_dir: Path, out_dir: Path, settings: StoreSettings, train: TrainSettings, log: Log = print
 ) -> StanceConfig:
-    """Train on the mix, keep the best epoch by mean dev macro-F1, write it into ``out_dir``; then, when
-    ``train.refine`` is set, run the second stage from it (``refine_stance``)."""
+    """Train on the mix, keep the best epoch by mean dev macro-F1 and write it into ``out_dir``."""
     from transformers import AutoTokenizer
 
     started = time.monotonic()
@@ -316,68 +299,11 @@ def train_stance(
     train_set = prepared.pop("train")
     log(f"prepared in {(time.monotonic() - started) / 60:.1f} min")
     checkpoints = settings.home / "checkpoints" / "stance"  # per epoch, outside the committed folder
-    fit = _fit(network, train_set, prepared, tokenizer.pad_token_id, train, train, rng, checkpoints, config, log)
+    fit = _fit(network, train_set, prepared, tokenizer.pad_token_id, train, rng, checkpoints, config, log)
     minutes = round((time.monotonic() - started) / 60, 1)
-    training = {**train.model_dump(mode="json", exclude={"refine"}), "pairs": len(mix)}
+    training = {**train.model_dump(mode="json"), "pairs": len(mix)}
     training.update(chosen_epoch=fit.best_epoch, minutes=minutes, history=fit.history)
     final = config.model_copy(update={"training": training, "dev_scores": fit.best_scores})
     _write(out_dir, checkpoints / f"epoch-{fit.best_epoch}", final)
     log(f"kept epoch {fit.best_epoch}; wrote {out_dir} after {minutes} min")
-    if train.refine is None:
-        return final
-    return refine_stance(data_dir, base_dir, out_dir, out_dir, settings, train, log)
-
-
-def refine_stance(
-    data_dir: Path,
-    base_dir: Path,
-    from_dir: Path,
-    out_dir: Path,
-    settings: StoreSettings,
-    train: TrainSettings,
-    log: Log = print,
-) -> StanceConfig:
-    """The second stage: from the model in ``from_dir``, ``train.refine.epochs`` over reported-speech pairs
-    (``verify.stance.reported``) plus a replay sample of the main mix, at lower learning rates. Dev sets:
-    the main three plus reported-speech pairs framed from their own supporting pairs; the better of the
-    starting model and each epoch by mean dev macro-F1 is kept."""
-    from transformers import AutoTokenizer
-
-    refine = train.refine or RefineSettings()
-    started = time.monotonic()
-    torch.set_num_threads(train.threads)
-    seed_everything(train.seed)
-    rng = random.Random(train.seed + 1)
-    mix = training_mix(data_dir, train.seed)[: train.limit]
-    replay = rng.sample(mix, min(refine.replay_pairs, len(mix)))
-    refine_pairs = reported_speech_pairs(mix, refine.reported_pairs, rng) + replay
-    rng.shuffle(refine_pairs)
-    dev_examples = {name: pairs[: train.dev_limit] for name, pairs in dev_sets(data_dir).items()}
-    dev_examples |= _reported_dev(dev_examples)
-    log(
-        f"refining on {len(refine_pairs)} pairs; dev pairs: "
-        + ", ".join(f"{k} {len(v)}" for k, v in dev_examples.items())
-    )
-
-    tokenizer = AutoTokenizer.from_pretrained(str(base_dir))
-    network, config = load_network(base_dir, from_dir, merge=False)
-    prepared = _prepare({"train": refine_pairs, **dev_examples}, tokenizer, config, network, settings, log)
-    train_set = prepared.pop("train")
-    start_scores = _dev_scores(network, prepared, tokenizer.pad_token_id)
-    log("before: " + "; ".join(f"{k} macro-F1 {v['macro_f1']:.3f} {v['f1']}" for k, v in start_scores.items()))
-    checkpoints = settings.home / "checkpoints" / "stance-refine"
-    fit = _fit(network, train_set, prepared, tokenizer.pad_token_id, refine, train, rng, checkpoints, config, log)
-    minutes = round((time.monotonic() - started) / 60, 1)
-    kept = fit.best_epoch if _mean_f1(fit.best_scores) > _mean_f1(start_scores) else 0
-    record = {**refine.model_dump(mode="json"), "pairs": len(refine_pairs), "minutes": minutes, "chosen_epoch": kept}
-    record.update(start=start_scores, history=fit.history)
-    main_dev = {k: v for k, v in (fit.best_scores if kept else start_scores).items() if k != "reported_dev"}
-    final = config.model_copy(update={"training": {**config.training, "refine": record}, "dev_scores": main_dev})
-    if kept:
-        _write(out_dir, checkpoints / f"epoch-{kept}", final)
-    else:
-        if out_dir != from_dir:
-            _write(out_dir, from_dir, final)
-        write_config(final, out_dir)
-    log(f"refine: kept {'epoch ' + str(kept) if kept else 'the starting model'}; wrote {out_dir} after {minutes} min")
     return final

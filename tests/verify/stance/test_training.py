@@ -6,7 +6,7 @@ from evidence_store.embedding.embedder import ensure_default_model
 from tests.conftest import shared_file
 from verify.stance.cross_encoder import TrainedCrossEncoder
 from verify.stance.protocol import StancePair
-from verify.stance.training import RefineSettings, TrainSettings, length_bucketed_batches, train_stance
+from verify.stance.training import TrainSettings, length_bucketed_batches, train_stance
 
 pytestmark = pytest.mark.slow
 
@@ -25,20 +25,11 @@ def test_tiny_run_writes_a_loadable_model(settings, tmp_path):
     data = shared_file("claims_ans_ar_train.jsonl").parent
     base = ensure_default_model(settings)
     out = tmp_path / "stance"
-    tiny = TrainSettings(
-        epochs=1,
-        limit=16,
-        dev_limit=4,
-        threads=1,
-        reported_pairs=8,
-        refine=RefineSettings(reported_pairs=8, replay_pairs=8),
-    )
+    tiny = TrainSettings(epochs=1, limit=16, dev_limit=4, threads=1, reported_pairs=8)
     config = train_stance(data, base, out, settings, tiny, log=lambda _m: None)
     assert 16 < config.training["pairs"] <= 24  # reported-speech pairs framed from the 16 joined the mix
     assert "reported_dev" in config.training["history"][0]["dev"]
-    refine = config.training["refine"]  # the second stage ran from the first stage's model
-    assert refine["pairs"] >= 8 and refine["chosen_epoch"] in (0, 1) and set(refine["start"]) >= set(config.dev_scores)
-    assert set(config.dev_scores) == {"ans_dev", "scifact_dev", "xnli_cross_dev"}
+    assert set(config.dev_scores) == {"ans_dev", "scifact_dev", "xnli_cross_dev", "reported_dev"}
     assert (out / "adapter.safetensors").exists() and (out / "stance.json").exists()
     model = TrainedCrossEncoder(settings.model_copy(update={"stance_quantize": False}), out)
     [score] = model.score([StancePair(claim="The airport reopened.", passage="The airport reopened on Monday.")])
