@@ -11,7 +11,9 @@ for one kind, the claim too) in a reporting frame in the passage's own language:
   repeated words are the signal: "the ministry said the airport reopened" still refutes "the airport
   did not reopen");
 - the same denial frame around both claim and passage of a supporting pair: supports (a denial
-  agrees with a denial).
+  agrees with a denial);
+- denial frame around a neutral passage: neutral (a denial of something else says nothing about
+  the claim, so the frame alone is not the signal for "refutes" either).
 
 Only single-sentence statements are framed (no SciFact abstracts, no questions).
 """
@@ -19,13 +21,13 @@ Only single-sentence statements are framed (no SciFact abstracts, no questions).
 import random
 import re
 
-from verify.stance.data import REFUTES, SUPPORTS, StanceExample
+from verify.stance.data import NEUTRAL, REFUTES, SUPPORTS, StanceExample
 from verify.stance.features import is_arabic_script
 
 MAX_PASSAGE_WORDS = 45
-# Share of each kind among the generated pairs: passage denied, passage called rumours,
-# passage confirmed, claim and passage both denied.
-KIND_WEIGHTS = {"denied": 0.35, "rumour": 0.15, "confirmed": 0.35, "both_denied": 0.15}
+# Share of each kind among the generated pairs: passage denied, passage called rumours, passage
+# confirmed, claim and passage both denied, a neutral passage denied.
+KIND_WEIGHTS = {"denied": 0.3, "rumour": 0.1, "confirmed": 0.3, "both_denied": 0.1, "denied_neutral": 0.2}
 
 # The same actor in Arabic (with its grammatical gender) and in English.
 _ACTORS = (
@@ -74,8 +76,14 @@ _FRAMES = {
     ),
 }
 _AGREEMENT = re.compile(r"\{([^{}|]+)\|([^{}|]+)\}")
-# The label a framed pair gets (None: the pair's own label); kinds with a fixed label frame supporting pairs only.
-_KIND_LABELS = {"denied": REFUTES, "rumour": REFUTES, "confirmed": None, "both_denied": SUPPORTS}
+# Per kind: the label of the pairs it frames and the label the framed pair gets (None: any / its own).
+_KINDS: dict[str, tuple[int | None, int | None]] = {
+    "denied": (SUPPORTS, REFUTES),
+    "rumour": (SUPPORTS, REFUTES),
+    "confirmed": (None, None),
+    "both_denied": (SUPPORTS, SUPPORTS),
+    "denied_neutral": (NEUTRAL, NEUTRAL),
+}
 
 
 def _clause(text: str, language: str) -> str:
@@ -109,8 +117,9 @@ def _framed_pair(pair: StanceExample, kind: str, rng: random.Random) -> StanceEx
         actor = rng.randrange(len(_ACTORS))
         claim, passage = frame(pair.claim, "denied", rng, actor), frame(pair.passage, "denied", rng, actor)
     else:
-        claim, passage = pair.claim, frame(pair.passage, kind, rng)
-    label = pair.label if _KIND_LABELS[kind] is None else _KIND_LABELS[kind]
+        claim, passage = pair.claim, frame(pair.passage, "denied" if kind == "denied_neutral" else kind, rng)
+    label = _KINDS[kind][1]
+    label = pair.label if label is None else label
     return StanceExample(claim, passage, label, pair.language, f"reported_{kind}")
 
 
@@ -119,14 +128,14 @@ def reported_speech_pairs(pairs: list[StanceExample], count: int, rng: random.Ra
     candidates = [
         p for p in pairs if not p.source.startswith("scifact") and _is_sentence(p.passage) and _is_sentence(p.claim)
     ]
-    rng.shuffle(candidates)
-    pools = {  # indexes into candidates, so a pair is framed once at most
-        kind: [i for i, p in enumerate(candidates) if label is None or p.label == SUPPORTS]
-        for kind, label in _KIND_LABELS.items()
-    }
+    pools = {}  # per kind, indexes into candidates in their own random order; a pair is framed once at most
+    for kind, (source, _label) in _KINDS.items():
+        pools[kind] = [i for i, p in enumerate(candidates) if source is None or p.label == source]
+        rng.shuffle(pools[kind])
     used: set[int] = set()
     out = []
-    for kind in rng.choices(list(KIND_WEIGHTS), weights=list(KIND_WEIGHTS.values()), k=count):
+    kinds = [kind for kind in KIND_WEIGHTS if pools[kind]]  # those with pairs to frame
+    for kind in rng.choices(kinds, weights=[KIND_WEIGHTS[kind] for kind in kinds], k=count) if kinds else []:
         pool = pools[kind]
         while pool and pool[-1] in used:
             pool.pop()

@@ -58,6 +58,15 @@ def test_a_confirmed_refutation_still_refutes_and_only_supporting_pairs_are_deni
     assert all("the airport reopened to flights on Monday" in p.passage for p in out)
 
 
+def test_a_denied_neutral_passage_stays_neutral():
+    neutral = StanceExample("The airline's flights did not stop.", "The airline flew fighters.", NEUTRAL, "en", "x")
+    out = reported_speech_pairs([neutral] * 40, 40, random.Random(4))
+    denied = [p for p in out if p.source == "reported_denied_neutral"]
+    assert denied and {p.label for p in denied} == {NEUTRAL}
+    assert all("denied" in p.passage or "rejected" in p.passage or "dismissed" in p.passage for p in denied)
+    assert {p.source for p in out} == {"reported_denied_neutral", "reported_confirmed"}
+
+
 def test_only_single_statements_are_framed():
     question = StanceExample("Did the airline fly fighters?", "Did the airline fly fighters?", SUPPORTS, "en", "x")
     long = StanceExample("A claim.", " ".join(["word"] * 80), SUPPORTS, "en", "x")
