@@ -7,7 +7,7 @@ similarity into a small MLP head, AdamW with separate adapter and head learning 
 warm-up and decay, length-bucketed batches, class-weighted cross-entropy over the balanced mix of
 ``verify.stance.data``; the epoch with the best mean macro-F1 over the dev sets (ANS dev, SciFact
 dev, cross-lingual XNLI dev) is kept. ``reported_pairs`` adds reported-speech pairs to the mix
-(``verify.stance.reported``: a denied report refutes) and scores a framed dev set beside the others.
+(``verify.stance.reported``: a denied report refutes) and a framed dev set that counts in that choice.
 """
 
 import hashlib
