@@ -25,9 +25,6 @@ from verify.stance.data import NEUTRAL, REFUTES, SUPPORTS, StanceExample
 from verify.stance.features import is_arabic_script
 
 MAX_PASSAGE_WORDS = 45
-# Share of each kind among the generated pairs: passage denied, passage called rumours, passage
-# confirmed, claim and passage both denied, a neutral passage denied.
-KIND_WEIGHTS = {"denied": 0.3, "rumour": 0.1, "confirmed": 0.3, "both_denied": 0.1, "denied_neutral": 0.2}
 
 # The same actor in Arabic (with its grammatical gender) and in English.
 _ACTORS = (
@@ -76,13 +73,15 @@ _FRAMES = {
     ),
 }
 _AGREEMENT = re.compile(r"\{([^{}|]+)\|([^{}|]+)\}")
-# Per kind: the label of the pairs it frames and the label the framed pair gets (None: any / its own).
-_KINDS: dict[str, tuple[int | None, int | None]] = {
-    "denied": (SUPPORTS, REFUTES),
-    "rumour": (SUPPORTS, REFUTES),
-    "confirmed": (None, None),
-    "both_denied": (SUPPORTS, SUPPORTS),
-    "denied_neutral": (NEUTRAL, NEUTRAL),
+# Per kind (passage denied, passage called rumours, passage confirmed, claim and passage both denied,
+# a neutral passage denied): its share of the generated pairs, the label of the pairs it frames and
+# the label the framed pair gets (None: any / the pair's own).
+_KINDS: dict[str, tuple[float, int | None, int | None]] = {
+    "denied": (0.3, SUPPORTS, REFUTES),
+    "rumour": (0.1, SUPPORTS, REFUTES),
+    "confirmed": (0.3, None, None),
+    "both_denied": (0.1, SUPPORTS, SUPPORTS),
+    "denied_neutral": (0.2, NEUTRAL, NEUTRAL),
 }
 
 
@@ -118,7 +117,7 @@ def _framed_pair(pair: StanceExample, kind: str, rng: random.Random) -> StanceEx
         claim, passage = frame(pair.claim, "denied", rng, actor), frame(pair.passage, "denied", rng, actor)
     else:
         claim, passage = pair.claim, frame(pair.passage, "denied" if kind == "denied_neutral" else kind, rng)
-    label = _KINDS[kind][1]
+    label = _KINDS[kind][2]
     label = pair.label if label is None else label
     return StanceExample(claim, passage, label, pair.language, f"reported_{kind}")
 
@@ -129,13 +128,13 @@ def reported_speech_pairs(pairs: list[StanceExample], count: int, rng: random.Ra
         p for p in pairs if not p.source.startswith("scifact") and _is_sentence(p.passage) and _is_sentence(p.claim)
     ]
     pools = {}  # per kind, indexes into candidates in their own random order; a pair is framed once at most
-    for kind, (source, _label) in _KINDS.items():
+    for kind, (_share, source, _label) in _KINDS.items():
         pools[kind] = [i for i, p in enumerate(candidates) if source is None or p.label == source]
         rng.shuffle(pools[kind])
     used: set[int] = set()
     out = []
-    kinds = [kind for kind in KIND_WEIGHTS if pools[kind]]  # those with pairs to frame
-    for kind in rng.choices(kinds, weights=[KIND_WEIGHTS[kind] for kind in kinds], k=count) if kinds else []:
+    kinds = [kind for kind in _KINDS if pools[kind]]  # those with pairs to frame
+    for kind in rng.choices(kinds, weights=[_KINDS[kind][0] for kind in kinds], k=count) if kinds else []:
         pool = pools[kind]
         while pool and pool[-1] in used:
             pool.pop()

@@ -51,7 +51,7 @@ def test_frames_follow_the_language_and_arabic_verbs_agree_with_the_actor():
     assert not any(text.startswith(("نفى الحكومة", "نفت الجيش")) for text in arabic)
 
 
-def test_a_confirmed_refutation_still_refutes_and_only_supporting_pairs_are_denied():
+def test_a_confirmed_refutation_still_refutes_and_a_refutation_is_never_denied():
     out = reported_speech_pairs([_EN_REFUTING] * 50, 50, random.Random(2))
     assert out and {p.source for p in out} == {"reported_confirmed"}
     assert {p.label for p in out} == {REFUTES}
