@@ -74,14 +74,14 @@ _FRAMES = {
 }
 _AGREEMENT = re.compile(r"\{([^{}|]+)\|([^{}|]+)\}")
 # Per kind (passage denied, passage called rumours, passage confirmed, claim and passage both denied,
-# a neutral passage denied): its share of the generated pairs, the label of the pairs it frames and
-# the label the framed pair gets (None: any / the pair's own).
-_KINDS: dict[str, tuple[float, int | None, int | None]] = {
-    "denied": (0.3, SUPPORTS, REFUTES),
-    "rumour": (0.1, SUPPORTS, REFUTES),
-    "confirmed": (0.3, None, None),
-    "both_denied": (0.1, SUPPORTS, SUPPORTS),
-    "denied_neutral": (0.2, NEUTRAL, NEUTRAL),
+# a neutral passage denied): its share of the generated pairs, the frame it uses, the label of the
+# pairs it frames and the label the framed pair gets (None: any / the pair's own).
+_KINDS: dict[str, tuple[float, str, int | None, int | None]] = {
+    "denied": (0.3, "denied", SUPPORTS, REFUTES),
+    "rumour": (0.1, "rumour", SUPPORTS, REFUTES),
+    "confirmed": (0.3, "confirmed", None, None),
+    "both_denied": (0.1, "denied", SUPPORTS, SUPPORTS),
+    "denied_neutral": (0.2, "denied", NEUTRAL, NEUTRAL),
 }
 
 
@@ -112,12 +112,12 @@ def _is_sentence(text: str) -> bool:
 
 
 def _framed_pair(pair: StanceExample, kind: str, rng: random.Random) -> StanceExample:
+    _share, framing, _source, label = _KINDS[kind]
     if kind == "both_denied":
         actor = rng.randrange(len(_ACTORS))
-        claim, passage = frame(pair.claim, "denied", rng, actor), frame(pair.passage, "denied", rng, actor)
+        claim, passage = frame(pair.claim, framing, rng, actor), frame(pair.passage, framing, rng, actor)
     else:
-        claim, passage = pair.claim, frame(pair.passage, "denied" if kind == "denied_neutral" else kind, rng)
-    label = _KINDS[kind][2]
+        claim, passage = pair.claim, frame(pair.passage, framing, rng)
     label = pair.label if label is None else label
     return StanceExample(claim, passage, label, pair.language, f"reported_{kind}")
 
@@ -128,7 +128,7 @@ def reported_speech_pairs(pairs: list[StanceExample], count: int, rng: random.Ra
         p for p in pairs if not p.source.startswith("scifact") and _is_sentence(p.passage) and _is_sentence(p.claim)
     ]
     pools = {}  # per kind, indexes into candidates in their own random order; a pair is framed once at most
-    for kind, (_share, source, _label) in _KINDS.items():
+    for kind, (_share, _framing, source, _label) in _KINDS.items():
         pools[kind] = [i for i, p in enumerate(candidates) if source is None or p.label == source]
         rng.shuffle(pools[kind])
     used: set[int] = set()
