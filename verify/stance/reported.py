@@ -9,7 +9,8 @@ for one kind, the claim too) in a reporting frame in the passage's own language:
 - denial or "rumours" frame around a supporting passage: refutes;
 - confirmation frame around any passage: the pair keeps its label (so neither the frame nor the
   repeated words are the signal: "the ministry said the airport reopened" still refutes "the airport
-  did not reopen");
+  did not reopen"); refuting pairs where only one side is negated get a share of their own, since a
+  frame of "said" around them is where a model loses the negation;
 - the same denial frame around both claim and passage of a supporting pair: supports (a denial
   agrees with a denial);
 - denial frame around a neutral passage: neutral (a denial of something else says nothing about
@@ -20,9 +21,10 @@ Only single-sentence statements are framed (no SciFact abstracts, no questions).
 
 import random
 import re
+from collections.abc import Callable
 
 from verify.stance.data import NEUTRAL, REFUTES, SUPPORTS, StanceExample
-from verify.stance.features import is_arabic_script
+from verify.stance.features import has_negation, is_arabic_script
 
 MAX_PASSAGE_WORDS = 45
 
@@ -73,15 +75,27 @@ _FRAMES = {
     ),
 }
 _AGREEMENT = re.compile(r"\{([^{}|]+)\|([^{}|]+)\}")
-# Per kind (passage denied, passage called rumours, passage confirmed, claim and passage both denied,
-# a neutral passage denied): its share of the generated pairs, the frame it uses, the label of the
-# pairs it frames and the label the framed pair gets (None: any / the pair's own).
-_KINDS: dict[str, tuple[float, str, int | None, int | None]] = {
-    "denied": (0.3, "denied", SUPPORTS, REFUTES),
-    "rumour": (0.1, "rumour", SUPPORTS, REFUTES),
-    "confirmed": (0.3, "confirmed", None, None),
-    "both_denied": (0.1, "denied", SUPPORTS, SUPPORTS),
-    "denied_neutral": (0.2, "denied", NEUTRAL, NEUTRAL),
+
+
+def _labelled(label: int | None) -> Callable[[StanceExample], bool]:
+    return lambda pair: label is None or pair.label == label
+
+
+def _negation_contrast(pair: StanceExample) -> bool:
+    """A refuting pair where exactly one side is negated ("did not reopen" against "reopened")."""
+    return pair.label == REFUTES and has_negation(pair.claim) != has_negation(pair.passage)
+
+
+# Per kind (passage denied, passage called rumours, passage confirmed, a negation contrast confirmed,
+# claim and passage both denied, a neutral passage denied): its share of the generated pairs, the
+# frame it uses, which pairs it frames and the label the framed pair gets (None: the pair's own).
+_KINDS: dict[str, tuple[float, str, Callable[[StanceExample], bool], int | None]] = {
+    "denied": (0.3, "denied", _labelled(SUPPORTS), REFUTES),
+    "rumour": (0.1, "rumour", _labelled(SUPPORTS), REFUTES),
+    "confirmed": (0.3, "confirmed", _labelled(None), None),
+    "confirmed_negation": (0.15, "confirmed", _negation_contrast, REFUTES),
+    "both_denied": (0.1, "denied", _labelled(SUPPORTS), SUPPORTS),
+    "denied_neutral": (0.2, "denied", _labelled(NEUTRAL), NEUTRAL),
 }
 
 
@@ -128,8 +142,8 @@ def reported_speech_pairs(pairs: list[StanceExample], count: int, rng: random.Ra
         p for p in pairs if not p.source.startswith("scifact") and _is_sentence(p.passage) and _is_sentence(p.claim)
     ]
     pools = {}  # per kind, indexes into candidates in their own random order; a pair is framed once at most
-    for kind, (_share, _framing, source, _label) in _KINDS.items():
-        pools[kind] = [i for i, p in enumerate(candidates) if source is None or p.label == source]
+    for kind, (_share, _framing, takes, _label) in _KINDS.items():
+        pools[kind] = [i for i, p in enumerate(candidates) if takes(p)]
         rng.shuffle(pools[kind])
     used: set[int] = set()
     out = []

@@ -53,9 +53,15 @@ def test_frames_follow_the_language_and_arabic_verbs_agree_with_the_actor():
 
 def test_a_confirmed_refutation_still_refutes_and_a_refutation_is_never_denied():
     out = reported_speech_pairs([_EN_REFUTING] * 50, 50, random.Random(2))
-    assert out and {p.source for p in out} == {"reported_confirmed"}
+    assert out and {p.source for p in out} == {"reported_confirmed", "reported_confirmed_negation"}
     assert {p.label for p in out} == {REFUTES}
     assert all("the airport reopened to flights on Monday" in p.passage for p in out)
+
+
+def test_only_a_refutation_by_negation_gets_the_negation_share():
+    changed_number = StanceExample("The airport reopened on Monday.", "It reopened on Friday.", REFUTES, "en", "x")
+    out = reported_speech_pairs([changed_number] * 30, 30, random.Random(3))
+    assert out and {p.source for p in out} == {"reported_confirmed"}
 
 
 def test_a_denied_neutral_passage_stays_neutral():
