@@ -13,6 +13,7 @@ from verify.calibration import Calibration
 from verify.relevance import pair_similarities
 from verify.settings import Settings
 from verify.stance.inference import encode_pairs, feature_matrix, predict_probabilities
+from verify.stance.litotes import affirm_continuation
 from verify.stance.network import WEIGHTS_FILE, StanceConfig, load_network, read_config
 from verify.stance.protocol import StancePair, scores_from_probabilities
 from verify.types import StanceScore
@@ -62,11 +63,15 @@ class TrainedCrossEncoder:
     def score(
         self, pairs: Sequence[StancePair], on_progress: Callable[[int, int], None] | None = None
     ) -> list[StanceScore]:
-        """Stance probabilities of each pair; missing similarities are computed with the e5 bi-encoder."""
+        """Stance probabilities of each pair; missing similarities are computed with the e5 bi-encoder.
+
+        Negated verbs of stopping are read as continuation first (``verify.stance.litotes``).
+        """
         if not pairs:
             return []
         self.warm_up()
-        claims, passages = [p.claim for p in pairs], [p.passage for p in pairs]
+        claims = [affirm_continuation(p.claim) for p in pairs]
+        passages = [affirm_continuation(p.passage) for p in pairs]
         similarities = np.array([np.nan if p.similarity is None else p.similarity for p in pairs], dtype=np.float32)
         missing = np.isnan(similarities)
         if missing.any():

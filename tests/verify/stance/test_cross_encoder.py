@@ -61,6 +61,16 @@ def test_a_denial_of_the_claim_refutes_it_and_a_confirmation_supports_it(stance)
     assert _labels(stance, claim, [denial, confirmation]) == ["refutes", "supports"]
 
 
+def test_a_negated_stop_reads_as_continuation(stance):
+    # The sample article's claim that the flights "did not stop" was disputed by reporting of them arriving.
+    passage = "قالت وزارة الداخلية الليبية إن رحلات جوية قادمة من سوريا وصلت مؤخراً إلى بنغازي"
+    assert _labels(stance, "الرحلات الجوية بين دمشق وبنغازي لم تتوقف", [passage]) == ["supports"]
+    assert _labels(stance, "الرحلات الجوية بين دمشق وبنغازي توقفت", [passage]) == ["refutes"]
+    passage = "Flights from Syria continued to arrive in Benghazi in March, the interior ministry said."
+    assert _labels(stance, "The flights between Damascus and Benghazi did not stop.", [passage]) == ["supports"]
+    assert _labels(stance, "The flights between Damascus and Benghazi stopped.", [passage]) == ["refutes"]
+
+
 def test_a_changed_number_flips_the_stance(stance):
     passage = "The earthquake killed 12 people in the city of Hama on Tuesday, the civil defence said."
     assert _labels(stance, "The earthquake in Hama killed 12 people.", [passage]) == ["supports"]
