@@ -54,3 +54,35 @@ def test_other_uses_are_kept(text):
 def test_text_without_a_verb_of_stopping_is_unchanged(text):
     if not any(stem in text.casefold() for stem in ("توق", "نقطع", "stop", "ceas", "halt")):
         assert affirm_continuation(text) == text
+
+
+_FRAGMENTS = [
+    "لم",
+    "لا",
+    "لن",
+    "و",
+    "تتوقف",
+    "يتوقفوا",
+    "ينقطع",
+    "عن",
+    "في",
+    "did not",
+    "never",
+    "stop",
+    "stopped",
+    "ceased",
+    "at",
+    "despite",
+    "flying",
+    "the flights",
+    ".",
+    "،",
+    " ",
+    "\n",
+]
+
+
+@given(st.lists(st.sampled_from(_FRAGMENTS) | st.text(max_size=3), max_size=12).map(" ".join))
+def test_the_rewrite_never_fails_and_is_idempotent(text):
+    once = affirm_continuation(text)
+    assert affirm_continuation(once) == once
