@@ -15,7 +15,9 @@ import re
 # لم/لا/لن (with an optional و or ف), then يتوقف/تتوقف/ينقطع/تنقطع (optional shadda), a plural or dual
 # ending, and "عن" (stop doing); not when في/عند (a stop at a place) follows, directly or after one word.
 _ARABIC = re.compile(
-    r"(?<!\S)([وف]?)(لم|لا|لن)\s+([يت])(?:توقّ?ف|نقطع)(وا|ون|ان|ا)?(\s+عن)?(?=[\s،,.:;!؟?\"«»]|$)(?!(?:\s+\S+)?\s+(?:في|عند)(?:\s|$))"
+    r"(?<!\S)([وف]?)(لم|لا|لن)\s+([يت])(?:توقّ?ف|نقطع)(وا|ون|ان|ا)?(\s+عن)?"
+    r"(?=[\s،,.:;!؟?\"«»]|$)"  # the verb ends there
+    r"(?!(?:\s+\S+)?\s+(?:في|عند)(?:\s|$))"  # and no stop at a place follows
 )
 _ENGLISH_AUXILIARIES = {
     "did not": "continued",

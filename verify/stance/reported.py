@@ -77,8 +77,12 @@ _FRAMES = {
 _AGREEMENT = re.compile(r"\{([^{}|]+)\|([^{}|]+)\}")
 
 
-def _labelled(label: int | None) -> Callable[[StanceExample], bool]:
-    return lambda pair: label is None or pair.label == label
+def _labelled(label: int) -> Callable[[StanceExample], bool]:
+    return lambda pair: pair.label == label
+
+
+def _any_pair(_pair: StanceExample) -> bool:
+    return True
 
 
 def _negation_contrast(pair: StanceExample) -> bool:
@@ -92,7 +96,7 @@ def _negation_contrast(pair: StanceExample) -> bool:
 _KINDS: dict[str, tuple[float, str, Callable[[StanceExample], bool], int | None]] = {
     "denied": (0.3, "denied", _labelled(SUPPORTS), REFUTES),
     "rumour": (0.1, "rumour", _labelled(SUPPORTS), REFUTES),
-    "confirmed": (0.3, "confirmed", _labelled(None), None),
+    "confirmed": (0.3, "confirmed", _any_pair, None),
     "confirmed_negation": (0.15, "confirmed", _negation_contrast, REFUTES),
     "both_denied": (0.1, "denied", _labelled(SUPPORTS), SUPPORTS),
     "denied_neutral": (0.2, "denied", _labelled(NEUTRAL), NEUTRAL),
