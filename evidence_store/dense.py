@@ -7,6 +7,8 @@ rebuilds the graph once they are a tenth of it.
 """
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import faiss
@@ -20,6 +22,22 @@ AUTO_HNSW_FROM = 100_000
 KINDS = ("flat", "hnsw", "ivf", "ivfpq")
 PQ_DIMENSIONS = 8  # dimensions per product-quantiser code byte: 48 bytes for a 384-d vector
 TOMBSTONE_SHARE = 0.1
+
+
+@contextmanager
+def _single_thread() -> Iterator[None]:
+    """FAISS on one OpenMP thread in this thread, restored after.
+
+    For a single query FAISS splits the scan of a flat index across threads, which on 2 cores took
+    16.8 ms against 7.1 ms on one thread at 100k passages (2026-12-02); from a few queries up it
+    splits by query instead, and the threads pay off (BENCHMARKS.md, "Search latency").
+    """
+    previous = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(1)
+    try:
+        yield
+    finally:
+        faiss.omp_set_num_threads(previous)
 
 
 def choose_index_type(requested: str, passages: int) -> str:
@@ -152,7 +170,11 @@ class DenseIndex:
             n = len(vectors)
             return np.zeros((n, 0), dtype=np.float32), np.zeros((n, 0), dtype=np.int64)
         k = max(1, min(k, self.size))
-        return self.index.search(np.ascontiguousarray(vectors, dtype=np.float32), k, params=self._search_params())
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        if len(vectors) > 1:
+            return self.index.search(vectors, k, params=self._search_params())
+        with _single_thread():
+            return self.index.search(vectors, k, params=self._search_params())
 
     def save(self, path: Path) -> None:
         with atomic_path(path) as tmp:

@@ -1,5 +1,6 @@
 """Dense indexes: approximate kinds find what the exact one finds; HNSW removal by tombstones; index choice."""
 
+import faiss
 import numpy as np
 import pytest
 
@@ -40,6 +41,18 @@ def test_approximate_indexes_recall_what_exact_search_finds(vectors, kind, floor
     assert recall_at_10(truth, found) >= floor
     if kind != "hnsw":
         assert index.nlist == ivf_lists(len(ids)) and not index.needs_training
+
+
+def test_a_single_query_finds_what_a_batch_finds_and_leaves_the_thread_setting_alone(vectors):
+    ids, base, queries = vectors
+    index = DenseIndex.build("flat", DIMENSION, ids, base)
+    threads = faiss.omp_get_max_threads()
+    batch_scores, batch_ids = index.search(queries[:5], 10)
+    for row in range(5):
+        scores, found = index.search(queries[row : row + 1], 10)
+        assert found[0].tolist() == batch_ids[row].tolist()
+        np.testing.assert_allclose(scores[0], batch_scores[row], rtol=1e-5)
+    assert faiss.omp_get_max_threads() == threads
 
 
 def test_hnsw_skips_removed_ids_and_remembers_them_after_reload(vectors, tmp_path):
