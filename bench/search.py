@@ -62,8 +62,21 @@ _E5_PROFILE = (
     "Runtime in fp32 (graph optimisations on, one thread, the other core training; 80 real ANS and SciFact "
     "claims) embedded a claim in 13.4-13.8 ms p50 (p95 24-25 ms) against 21-23 ms (p95 30 ms) for the "
     "store's bf16 torch path, with vectors identical to fp32 (cosine above 0.99999). It is not adopted: "
-    "it would still leave hybrid search with e5 near 30 ms at 100k, and it adds a second 470 MB copy of "
-    "the weights to every process that also embeds passages in torch, plus two dependencies."
+    "it would still leave hybrid search with e5 well above 20 ms at 100k, and it adds a second 470 MB "
+    "copy of the weights to every process that also embeds passages in torch, plus two dependencies."
+)
+
+# Measured on 2026-12-02 with this benchmark's stores; kept with the table it explains.
+_HISTORY = (
+    "History. On 2026-11-29 the same code measured, at 100k, dense 11.5 ms p50, BM25 5.4 ms and hybrid "
+    "17.9 ms p95 (retrieval alone; the 20 ms target met) and 47.1 ms p95 with fp32 e5. On 2026-12-02 at "
+    "11:22 UTC, unchanged code on a slower machine of the same type gave dense 25.2 ms, BM25 24.4 ms, hybrid "
+    "51.0 ms p95 (84.9 with e5). Profiled: for a single query FAISS splits the flat scan across OpenMP "
+    "threads, which on these 2 cores took 16.8 ms against 7.1 ms on one thread (100k x 384; from 4 "
+    "queries up the threads pay off, since FAISS then splits by query). A single-query search now runs "
+    "FAISS on one thread (`evidence_store/dense.py`); the table above is after that change. BM25 alone is "
+    "3-5 times slower than on 2026-11-29 with the same code over the same passages; nothing in the lexical "
+    "path changed in between, so it is most likely the machine, but that was not profiled."
 )
 
 
@@ -106,5 +119,5 @@ def run() -> str:
         "BM25, reciprocal rank fusion and the DuckDB lookup of the hits; 'with e5' adds embedding the claim, "
         "one at a time, as `sanad evidence search` does. Index MiB: the FAISS file plus the BM25 folder, "
         "which an open store holds in memory whole (the model, about 0.5 GB, comes on top). The index type is "
-        "what `auto` picks.\n\n" + table(header, rows) + f"\n\n{target}\n\n{_E5_PROFILE}"
+        "what `auto` picks.\n\n" + table(header, rows) + f"\n\n{target}\n\n{_E5_PROFILE}\n\n{_HISTORY}"
     )
