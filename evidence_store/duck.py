@@ -9,6 +9,13 @@ A process that keeps using its connection would never be idle, and would starve 
 others; so processes that want the file queue on a lock file beside it (``<db>.queue``),
 and the holder lets go at the end of its current block as soon as someone is queued.
 Each block (a query, a transaction) is whole; between blocks the file changes hands.
+
+A writable connection checkpoints only through ``checkpoint_guard``, so that a process killed
+mid-checkpoint cannot tear the file: after a block that leaves the write-ahead log at
+``checkpoint_wal_bytes`` or more (DuckDB's own default, 16 MiB), and, with
+``checkpoint_on_release``, whenever it lets the file go (as DuckDB does on close). A file
+written in many small bursts (the reports) turns the latter off and keeps a small log
+instead: each open replays the log, but each checkpoint copies the whole file.
 """
 
 import atexit
@@ -23,6 +30,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
+
+from evidence_store import checkpoint_guard
 
 
 class DatabaseBusyError(RuntimeError):
@@ -96,10 +105,19 @@ class DuckFile:
     """One DuckDB file shared by the threads of a process, opened lazily, released when idle or wanted."""
 
     def __init__(
-        self, path: Path, *, idle_release_s: float = 2.0, lock_timeout_s: float = 60.0, read_only: bool = False
+        self,
+        path: Path,
+        *,
+        idle_release_s: float = 2.0,
+        lock_timeout_s: float = 60.0,
+        read_only: bool = False,
+        checkpoint_wal_bytes: int = 16 << 20,
+        checkpoint_on_release: bool = True,
     ) -> None:
         self.path = Path(path)
         self.idle_release_s = idle_release_s
+        self.checkpoint_wal_bytes = checkpoint_wal_bytes
+        self.checkpoint_on_release = checkpoint_on_release
         self.lock_timeout_s = lock_timeout_s
         self.read_only = read_only  # several read-only processes may share the file; a writer excludes them all
         self._con: duckdb.DuckDBPyConnection | None = None
@@ -115,7 +133,7 @@ class DuckFile:
             while True:
                 try:
                     if in_line:
-                        return duckdb.connect(str(self.path), read_only=self.read_only)
+                        return self._connect_now()
                     problem = "another process stayed ahead in line"
                 except duckdb.IOException as exc:
                     if not _is_lock_error(exc):
@@ -128,6 +146,20 @@ class DuckFile:
                     )
                 time.sleep(delay * (1 + random.random()))
                 delay = min(delay * 2, 0.05)
+
+    def _connect_now(self) -> duckdb.DuckDBPyConnection:
+        checkpoint_guard.recover_interrupted_checkpoint(self.path)
+        con = duckdb.connect(str(self.path), read_only=self.read_only, config=checkpoint_guard.CONNECT_CONFIG)
+        if not self.read_only:
+            checkpoint_guard.configure(con)
+        return con
+
+    def _checkpoint_if_due(self, con: duckdb.DuckDBPyConnection, releasing: bool = False) -> None:
+        if self.read_only:
+            return
+        due = 1 if releasing and self.checkpoint_on_release else self.checkpoint_wal_bytes
+        if checkpoint_guard.wal_bytes(self.path) >= due:
+            checkpoint_guard.guarded_checkpoint(con, self.path)
 
     def _schedule_release(self) -> None:
         if self._timer is not None:
@@ -166,6 +198,7 @@ class DuckFile:
                 self._con = self._open()
             try:
                 yield self._con
+                self._checkpoint_if_due(self._con)
             finally:
                 if self._queue.someone_waiting():
                     self.close()  # let the next process in
@@ -191,5 +224,8 @@ class DuckFile:
                 self._timer.cancel()
                 self._timer = None
             if self._con is not None:
-                self._con.close()
-                self._con = None
+                try:
+                    self._checkpoint_if_due(self._con, releasing=True)
+                finally:
+                    self._con.close()
+                    self._con = None

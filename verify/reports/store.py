@@ -28,6 +28,8 @@ from verify.types import Article, Claim, Verdict, VerdictLabel
 
 _INSERT_EVIDENCE = f"INSERT INTO verdict_evidence VALUES ({', '.join(['?'] * (len(rows.EVIDENCE_COLUMNS) + 2))})"
 
+# each write opens the file: a log this small replays in under 40 ms, and a checkpoint copies the file
+_CHECKPOINT_WAL_BYTES = 256 << 10
 _files: dict[tuple[Path, bool, float], DuckFile] = {}
 _files_lock = threading.Lock()
 
@@ -37,7 +39,14 @@ def _shared_file(path: Path, read_only: bool, lock_timeout_s: float) -> DuckFile
     key = (path.resolve(), read_only, lock_timeout_s)
     with _files_lock:
         if key not in _files:
-            _files[key] = DuckFile(path, idle_release_s=0, lock_timeout_s=lock_timeout_s, read_only=read_only)
+            _files[key] = DuckFile(
+                path,
+                idle_release_s=0,
+                lock_timeout_s=lock_timeout_s,
+                read_only=read_only,
+                checkpoint_wal_bytes=_CHECKPOINT_WAL_BYTES,
+                checkpoint_on_release=False,
+            )
         return _files[key]
 
 
