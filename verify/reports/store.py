@@ -28,8 +28,11 @@ from verify.types import Article, Claim, Verdict, VerdictLabel
 
 _INSERT_EVIDENCE = f"INSERT INTO verdict_evidence VALUES ({', '.join(['?'] * (len(rows.EVIDENCE_COLUMNS) + 2))})"
 
-# each write opens the file: a log this small replays in under 40 ms, and a checkpoint copies the file
-_CHECKPOINT_WAL_BYTES = 256 << 10
+# Each write opens the file and replays the log, and each checkpoint copies the file (checkpoint_guard).
+# Recording 100 runs (2026-12-02): 219 ms a run with DuckDB's own checkpoint on every close; guarded,
+# 264 ms on every close, 263 ms at a 64 KiB log, 348 ms at 256 KiB. At 64 KiB the copies stay rare as
+# the file grows, and no open replays more than about 15 ms of log.
+_CHECKPOINT_WAL_BYTES = 64 << 10
 _files: dict[tuple[Path, bool, float], DuckFile] = {}
 _files_lock = threading.Lock()
 
