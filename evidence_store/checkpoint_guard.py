@@ -3,7 +3,7 @@
 A DuckDB checkpoint rewrites metadata blocks of the database file in place. A process killed
 in the middle of that write (SIGKILL, the OOM killer, a cancelled flow run) leaves a block
 whose checksum no longer matches, and the whole file refuses to open ("Corrupt database
-file ... in block at location 12288"); measured here about once in 1,500 random kills of a
+file ... in block at location 12288"); measured here about once in 1,600 random kills of a
 process recording verify runs. The write-ahead log is not at risk: it is only appended to,
 and DuckDB removes it only after the checkpoint is complete.
 
