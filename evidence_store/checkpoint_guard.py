@@ -29,27 +29,22 @@ import duckdb
 CONNECT_CONFIG = {"checkpoint_threshold": "1000GB"}
 
 
-def wal_path(database: Path) -> Path:
-    """DuckDB's write-ahead log beside ``database``."""
-    return database.with_name(database.name + ".wal")
+def _beside(database: Path, suffix: str) -> Path:
+    return database.with_name(database.name + suffix)
 
 
 def wal_bytes(database: Path) -> int:
-    """Size of the write-ahead log (0 when there is none)."""
+    """Size of DuckDB's write-ahead log beside ``database`` (0 when there is none)."""
     try:
-        return wal_path(database).stat().st_size
+        return _beside(database, ".wal").stat().st_size
     except FileNotFoundError:
         return 0
-
-
-def _copy_path(database: Path) -> Path:
-    return database.with_name(database.name + ".pre-checkpoint")
 
 
 @contextlib.contextmanager
 def _checkpoint_lock(database: Path, wait: bool) -> Iterator[bool]:
     """Hold ``<db>.checkpoint`` while checkpointing; yields False if not waiting and a live process holds it."""
-    fd = os.open(database.with_name(database.name + ".checkpoint"), os.O_RDWR | os.O_CREAT, 0o666)
+    fd = os.open(_beside(database, ".checkpoint"), os.O_RDWR | os.O_CREAT, 0o666)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -76,8 +71,7 @@ def configure(con: duckdb.DuckDBPyConnection) -> None:
 
 def guarded_checkpoint(con: duckdb.DuckDBPyConnection, database: Path) -> None:
     """CHECKPOINT ``database`` (open on ``con``), keeping a copy of the file until it is done."""
-    copy = _copy_path(database)
-    partial = copy.with_name(copy.name + ".partial")
+    copy, partial = _beside(database, ".pre-checkpoint"), _beside(database, ".pre-checkpoint.partial")
     with _checkpoint_lock(database, wait=True):
         shutil.copyfile(database, partial)
         _fsync(partial)
@@ -93,13 +87,13 @@ def recover_interrupted_checkpoint(database: Path) -> bool:
     Call before opening ``database``. Does nothing while a live process is checkpointing it
     (the open then waits for that process's lock as usual).
     """
-    copy = _copy_path(database)
+    copy = _beside(database, ".pre-checkpoint")
     if not copy.exists():
         return False
     with _checkpoint_lock(database, wait=False) as ours:
         if not ours or not copy.exists():
             return False
-        copy.with_name(copy.name + ".partial").unlink(missing_ok=True)
+        _beside(database, ".pre-checkpoint.partial").unlink(missing_ok=True)
         if wal_bytes(database) == 0:  # the checkpoint ended and removed the log: the file is whole
             copy.unlink()
             return False
