@@ -19,7 +19,7 @@ is stale.
 import contextlib
 import fcntl
 import os
-import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -56,6 +56,12 @@ def _checkpoint_lock(database: Path, wait: bool) -> Iterator[bool]:
         os.close(fd)
 
 
+def _copy_without_opening(source: Path, target: Path) -> None:
+    """Copy ``source`` in a child process: closing any descriptor of a file drops every POSIX lock that
+    this process holds on it, DuckDB's included, and another process could then open the database too."""
+    subprocess.run(["cp", "--", str(source), str(target)], check=True, capture_output=True)
+
+
 def _fsync(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -73,7 +79,7 @@ def guarded_checkpoint(con: duckdb.DuckDBPyConnection, database: Path) -> None:
     """CHECKPOINT ``database`` (open on ``con``), keeping a copy of the file until it is done."""
     copy, partial = _beside(database, ".pre-checkpoint"), _beside(database, ".pre-checkpoint.partial")
     with _checkpoint_lock(database, wait=True):
-        shutil.copyfile(database, partial)
+        _copy_without_opening(database, partial)
         _fsync(partial)
         partial.replace(copy)
         _fsync(database.parent)

@@ -130,3 +130,16 @@ def test_a_process_killed_inside_a_checkpoint_loses_nothing_committed(tmp_path):
 
     assert row_count(database) == 110  # the committed transaction survived the kill
     assert not copy.exists()
+
+
+OPENS_FOR_WRITING = "import duckdb, sys; duckdb.connect(sys.argv[1]).close()"
+
+
+def test_the_file_stays_locked_to_its_holder_across_a_checkpoint(tmp_path):
+    database = tmp_path / "reports.duckdb"
+    file = DuckFile(database, idle_release_s=60, checkpoint_wal_bytes=1)
+    write_rows(file, 0, 10)  # checkpointed through the guard; the connection stays open
+    assert checkpoint_guard.wal_bytes(database) == 0
+    other = subprocess.run([sys.executable, "-c", OPENS_FOR_WRITING, str(database)], capture_output=True, text=True)
+    file.close()
+    assert other.returncode != 0 and "lock" in other.stderr, other.stderr  # DuckDB's lock held throughout
