@@ -16,6 +16,7 @@ from evidence_store.demo import DEMO_CORPUS
 
 REPO = Path(__file__).resolve().parents[2]
 SANAD = Path(sys.executable).with_name("sanad")
+FLOWS = ("verify-article", "verify-batch", "ingest-evidence", "reverify-claims")  # what `sanad serve` deploys
 
 
 def free_port() -> int:
@@ -91,11 +92,11 @@ def served(tmp_path_factory, sanad_home, e5):
             start_new_session=True,
         )
 
-        def deployment_id():
-            response = httpx.get(f"{api}/deployments/name/verify-article/sanad", timeout=5)
-            return response.json()["id"] if response.status_code == 200 else None
+        def all_registered():
+            found = [httpx.get(f"{api}/deployments/name/{flow}/sanad", timeout=5).status_code for flow in FLOWS]
+            return all(status == 200 for status in found)
 
-        wait_for(deployment_id, 120, "sanad serve to register its deployments", serving)
+        wait_for(all_registered, 120, "sanad serve to register its deployments", serving)
         yield {"api": api, "ui": f"http://127.0.0.1:{port}", "env": env, "home": home, "logs": logs}
     finally:
         if serving is not None:

@@ -19,6 +19,16 @@ ARTICLES = [
 ]
 
 
+def create_run(api: str, deployment_id: str, text: str) -> str:
+    response = httpx.post(
+        f"{api}/deployments/{deployment_id}/create_flow_run",
+        json={"parameters": {"article": {"text": text}, "options": {"max_claims": 5}}},
+        timeout=10,
+    )
+    assert response.status_code == 201, f"{response.status_code}: {response.text[:500]}"
+    return response.json()["id"]
+
+
 def test_four_concurrent_runs_and_a_reader_lose_nothing(served):
     api, home = served["api"], served["home"]
     deployment = httpx.get(f"{api}/deployments/name/verify-article/sanad", timeout=10).json()
@@ -41,14 +51,7 @@ def test_four_concurrent_runs_and_a_reader_lose_nothing(served):
 
     reader = threading.Thread(target=read_loop, daemon=True)
     reader.start()
-    run_ids = [
-        httpx.post(
-            f"{api}/deployments/{deployment['id']}/create_flow_run",
-            json={"parameters": {"article": {"text": text}, "options": {"max_claims": 5}}},
-            timeout=10,
-        ).json()["id"]
-        for text in ARTICLES
-    ]
+    run_ids = [create_run(api, deployment["id"], text) for text in ARTICLES]
 
     def all_finished():
         states = [httpx.get(f"{api}/flow_runs/{run_id}", timeout=10).json()["state"]["type"] for run_id in run_ids]
