@@ -29,12 +29,17 @@ def row_count(database: Path) -> int:
         return con.execute("SELECT count(*) FROM reports").fetchone()[0]
 
 
+def assert_checkpointed(database: Path, rows: int) -> None:
+    """The log is gone, no copy is left beside the file, and every row is there."""
+    assert checkpoint_guard.wal_bytes(database) == 0
+    assert not database.with_name(database.name + ".pre-checkpoint").exists()
+    assert row_count(database) == rows
+
+
 def test_a_released_file_is_checkpointed_by_default(tmp_path):
     database = tmp_path / "evidence.duckdb"
     write_rows(DuckFile(database, idle_release_s=0), 0, 10)
-    assert checkpoint_guard.wal_bytes(database) == 0
-    assert not (tmp_path / "evidence.duckdb.pre-checkpoint").exists()
-    assert row_count(database) == 10
+    assert_checkpointed(database, 10)
 
 
 def test_small_writes_stay_in_the_log_and_a_large_log_is_checkpointed(tmp_path):
@@ -45,9 +50,7 @@ def test_small_writes_stay_in_the_log_and_a_large_log_is_checkpointed(tmp_path):
     assert row_count(database) == 10
 
     write_rows(file, 10, 20_000)  # over a MiB of log
-    assert checkpoint_guard.wal_bytes(database) == 0
-    assert not (tmp_path / "reports.duckdb.pre-checkpoint").exists()
-    assert row_count(database) == 20_010
+    assert_checkpointed(database, 20_010)
 
 
 def test_a_torn_checkpoint_is_undone_from_the_copy(tmp_path):
