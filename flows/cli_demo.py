@@ -18,11 +18,12 @@ from verify.settings import Settings
 
 
 def evidence_table(rows: list[ReportRow]) -> Table:
-    """The passages each decisive verdict cites: stance (with P(supports) / P(refutes)), language, source, snippet."""
+    """The passages each decisive verdict cites: the side each counts for (with P(supports) / P(refutes)),
+    language, source, snippet."""
     table = Table(title="Cited evidence", title_justify="left", expand=True)
     for column, options in (
         ("claim", {"no_wrap": True}),
-        ("stance sup/ref", {"no_wrap": True}),
+        ("cited as, P sup/ref", {"no_wrap": True}),
         ("lang", {"no_wrap": True}),
         ("publisher, date", {"ratio": 1}),
         ("passage", {"ratio": 3, "overflow": "fold"}),
@@ -35,7 +36,7 @@ def evidence_table(rows: list[ReportRow]) -> Table:
             date = passage.published_at.date().isoformat() if passage.published_at else "undated"
             table.add_row(
                 f"{number} ({verdict.label})",
-                f"{citation.stance.label} {citation.stance.supports:.2f}/{citation.stance.refutes:.2f}",
+                f"{citation.cited_as} {citation.stance.supports:.2f}/{citation.stance.refutes:.2f}",
                 passage.language or "",
                 f"{passage.publisher}, {date}",
                 snippet(passage.text, 200),

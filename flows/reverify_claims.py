@@ -102,7 +102,7 @@ def changes_markdown(changes: list[VerdictChange], claims: int) -> str:
                     date = passage.published_at.date().isoformat() if passage.published_at else "undated"
                     name = f"{passage.publisher or passage.doc_id}, {date}"
                     link = f"[{name}]({passage.url})" if passage.url else name
-                    lines.append(f"- {link}: {citation.stance.label} — {' '.join(passage.text.split())[:160]}")
+                    lines.append(f"- {link}: {citation.cited_as} — {' '.join(passage.text.split())[:160]}")
     return "\n".join(lines)
 
 

@@ -72,6 +72,12 @@ class Citation(_Frozen):
     relevance: float  # retrieval similarity of claim and passage, in [0, 1] where known
     weight: float  # this passage's share in the aggregated decision
 
+    @property
+    def cited_as(self) -> Literal["supports", "refutes"]:
+        """The side this passage counts for: the larger of P(supports) and P(refutes). A cited passage's
+        most probable stance can still be neutral (refutes 0.39, neutral 0.60 is cited as refuting)."""
+        return "supports" if self.stance.supports >= self.stance.refutes else "refutes"
+
 
 class Verdict(_Frozen):
     """The machine's judgement of one claim from the evidence it was shown."""

@@ -108,7 +108,8 @@ def _evidence(rank: int, citation: Citation) -> str:
         f'<span class="speaker">{_e(passage.publisher or "unknown publisher")}</span>, '
         f"{_e(_date(passage.published_at))}{prior}</div>"
         f'<div class="snippet" dir="auto">{_e(passage.text)}</div>'
-        f'<div class="stance">supports <b class="s">{stance.supports:.0%}</b> · refutes '
+        f'<div class="stance">cited as <b class="{citation.cited_as[0]}">{citation.cited_as}</b> · '
+        f'supports <b class="s">{stance.supports:.0%}</b> · refutes '
         f'<b class="r">{stance.refutes:.0%}</b> · neutral {stance.neutral:.0%} · relevance '
         f"{citation.relevance:.2f} · weight {citation.weight:.2f} · passage {passage.passage_id} of "
         f"<code>{_e(passage.doc_id)}</code></div></li>"

@@ -24,7 +24,7 @@ def _citation_line(citation: Citation) -> str:
     stance = citation.stance
     rating = f" (prior fact-check rated *{citation.passage.rating}*)" if citation.passage.rating else ""
     return (
-        f"- {_source(citation)}{rating}: {stance.label} "
+        f"- {_source(citation)}{rating}: {citation.cited_as} "
         f"(supports {stance.supports:.2f}, refutes {stance.refutes:.2f}, relevance {citation.relevance:.2f}) — "
         f"“{_snippet(citation.passage.text)}”"
     )

@@ -55,6 +55,7 @@ def test_page_is_self_contained_and_shows_verdicts_reviews_and_evidence(store, s
     assert "https://example.org/news/article-1" in hrefs
     assert {f"https://evidence.example.com/doc/{n}" for n in (1, 2, 3)} <= set(hrefs)
     assert "Reuters" in text and "2016-12-02" in text and run_id in text
+    assert 'cited as <b class="s">supports</b> · supports <b class="s">80%</b>' in page
     widths = re.findall(r'style="width:(\d+)%"', page)
     assert widths == ["90", "60", "30"]  # confidence bars
     assert {attrs.get("id") for tag, attrs in parsed.tags if tag in ("input", "select")} == {"q", "label", "review"}
