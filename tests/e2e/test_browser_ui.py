@@ -2,12 +2,11 @@
 
 import shutil
 
-import httpx
 import pytest
 from selenium.webdriver.common.by import By
 
 from tests.conftest import SAMPLE_ARTICLE
-from tests.e2e.conftest import wait_for
+from tests.e2e.conftest import api_json, wait_for
 
 CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 pytestmark = [
@@ -51,7 +50,7 @@ def _element(driver, xpath: str, timeout: float = 60):
 
 def test_launch_verify_article_from_the_ui_and_read_the_verdict_table(served, browser):
     api, ui = served["api"], served["ui"]
-    deployment = httpx.get(f"{api}/deployments/name/verify-article/sanad", timeout=10).json()
+    deployment = api_json("GET", f"{api}/deployments/name/verify-article/sanad")
 
     browser.get(f"{ui}/deployments/deployment/{deployment['id']}/run")
     text_box = _element(browser, "(//*[contains(text(), 'Article text')]/following::textarea)[1]")
@@ -63,18 +62,18 @@ def test_launch_verify_article_from_the_ui_and_read_the_verdict_table(served, br
     _element(browser, "//button[@type='submit' and normalize-space()='Submit']").click()
 
     def submitted_run():
-        runs = httpx.post(
+        runs = api_json(
+            "POST",
             f"{api}/flow_runs/filter",
             json={"deployments": {"id": {"any_": [deployment["id"]]}}, "sort": "EXPECTED_START_TIME_DESC"},
-            timeout=10,
-        ).json()
+        )
         return runs[0]["id"] if runs else None
 
     run_id = wait_for(submitted_run, 60, "the submitted flow run")
     _element(browser, f"//a[contains(@href, '{run_id}')]", 60)  # the UI lists the new run
 
     def finished():
-        state = httpx.get(f"{api}/flow_runs/{run_id}", timeout=10).json()["state"]["type"]
+        state = api_json("GET", f"{api}/flow_runs/{run_id}")["state"]["type"]
         return state if state in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED") else None
 
     assert wait_for(finished, 600, "the verify-article run to finish") == "COMPLETED"

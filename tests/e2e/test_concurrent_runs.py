@@ -2,9 +2,7 @@
 
 import threading
 
-import httpx
-
-from tests.e2e.conftest import wait_for
+from tests.e2e.conftest import api_json, wait_for
 from verify.reports import ReportFilter, ReportStore
 
 ARTICLES = [
@@ -20,18 +18,14 @@ ARTICLES = [
 
 
 def create_run(api: str, deployment_id: str, text: str) -> str:
-    response = httpx.post(
-        f"{api}/deployments/{deployment_id}/create_flow_run",
-        json={"parameters": {"article": {"text": text}, "options": {"max_claims": 5}}},
-        timeout=10,
-    )
-    assert response.status_code == 201, f"{response.status_code}: {response.text[:500]}"
-    return response.json()["id"]
+    parameters = {"article": {"text": text}, "options": {"max_claims": 5}}
+    run = api_json("POST", f"{api}/deployments/{deployment_id}/create_flow_run", 201, json={"parameters": parameters})
+    return run["id"]
 
 
 def test_four_concurrent_runs_and_a_reader_lose_nothing(served):
     api, home = served["api"], served["home"]
-    deployment = httpx.get(f"{api}/deployments/name/verify-article/sanad", timeout=10).json()
+    deployment = api_json("GET", f"{api}/deployments/name/verify-article/sanad")
     reports_db = home / "reports.duckdb"
     reader_errors: list[Exception] = []
     reads = {"count": 0}
@@ -54,7 +48,7 @@ def test_four_concurrent_runs_and_a_reader_lose_nothing(served):
     run_ids = [create_run(api, deployment["id"], text) for text in ARTICLES]
 
     def all_finished():
-        states = [httpx.get(f"{api}/flow_runs/{run_id}", timeout=10).json()["state"]["type"] for run_id in run_ids]
+        states = [api_json("GET", f"{api}/flow_runs/{run_id}")["state"]["type"] for run_id in run_ids]
         done = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
         return states if all(state in done for state in states) else None
 

@@ -4,10 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import httpx
-
 from evidence_store.demo import DEMO_CORPUS
-from tests.e2e.conftest import REPO, wait_for
+from tests.e2e.conftest import REPO, api_json, wait_for
 
 PREFECT = str(Path(sys.executable).with_name("prefect"))
 
@@ -25,16 +23,17 @@ def test_prefect_yaml_deploys_to_a_process_pool_and_a_worker_runs_a_flow(served,
     assert deployed.returncode == 0, deployed.stdout[-3000:] + deployed.stderr[-3000:]
 
     flows = ("verify-article", "verify-batch", "ingest-evidence", "reverify-claims")
-    found = {name: httpx.get(f"{api}/deployments/name/{name}/sanad-pool", timeout=10).json() for name in flows}
+    found = {name: api_json("GET", f"{api}/deployments/name/{name}/sanad-pool") for name in flows}
     assert all(deployment["work_pool_name"] == "sanad" for deployment in found.values())
     assert [s["schedule"]["cron"] for s in found["ingest-evidence"]["schedules"]] == ["0 * * * *"]
     assert [s["schedule"]["cron"] for s in found["reverify-claims"]["schedules"]] == ["30 2 * * *"]
 
-    run = httpx.post(
+    run = api_json(
+        "POST",
         f"{api}/deployments/{found['ingest-evidence']['id']}/create_flow_run",
+        201,
         json={"parameters": {"request": {"sources": [str(DEMO_CORPUS)]}}},
-        timeout=10,
-    ).json()
+    )
     log = (tmp_path / "worker.log").open("w")
     worker = subprocess.Popen(
         [PREFECT, "worker", "start", "--pool", "sanad", "--run-once"], env=env, cwd=tmp_path, stdout=log, stderr=log
@@ -42,7 +41,7 @@ def test_prefect_yaml_deploys_to_a_process_pool_and_a_worker_runs_a_flow(served,
     try:
 
         def finished():
-            state = httpx.get(f"{api}/flow_runs/{run['id']}", timeout=10).json()["state"]["type"]
+            state = api_json("GET", f"{api}/flow_runs/{run['id']}")["state"]["type"]
             return state if state in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED") else None
 
         assert wait_for(finished, 300, "the worker's ingest-evidence run") == "COMPLETED"
