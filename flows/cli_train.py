@@ -26,6 +26,9 @@ def stance(
     reported: int = typer.Option(
         0, "--reported", min=0, help="Reported-speech pairs (denials, confirmations) to add to the mix."
     ),
+    calibrate_only: bool = typer.Option(
+        False, "--calibrate-only", help="Keep the trained model in --out; only fit its verdict calibration again."
+    ),
 ) -> None:
     """Train the stance cross-encoder (seeded), then fit verdict calibration on the dev claims."""
     from evidence_store.embedding.embedder import ensure_default_model
@@ -36,13 +39,16 @@ def stance(
     if not (data / "claims_ans_ar_train.jsonl").exists():
         raise fail(f"no training data in {data} (expected claims_ans_ar_train.jsonl and the other shared files)")
     target = out or SHIPPED_MODEL_DIR
+    if calibrate_only and not (target / "stance.json").is_file():
+        raise fail(f"--calibrate-only: no trained stance model in {target}")
     settings = Settings()
     started = time.monotonic()
     with friendly_errors():
         base = ensure_default_model(settings)
         train = TrainSettings(epochs=epochs, seed=seed, threads=threads, limit=limit, reported_pairs=reported)
         log = lambda m: console.print(m, highlight=False)  # noqa: E731
-        train_stance(data, base, target, settings, train, log=log)
+        if not calibrate_only:
+            train_stance(data, base, target, settings, train, log=log)
         report = calibrate_model(data, target, settings, log=log)
     console.print(report)
     console.print(f"done in {(time.monotonic() - started) / 60:.1f} min; model in {target}")

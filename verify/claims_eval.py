@@ -110,7 +110,10 @@ def given_evidence(claim: LabelledClaim) -> list[Evidence]:
     return out
 
 
-def _retrieved_evidence(claims: list[LabelledClaim], corpus: Path, settings: Settings, progress: Progress):
+def retrieved_evidence(
+    claims: list[LabelledClaim], corpus: Path, settings: Settings, progress: Progress
+) -> list[list[Evidence]]:
+    """Each claim's top ``verdict_top_k`` passages from ``corpus``, indexed into a throwaway store."""
     with tempfile.TemporaryDirectory(prefix="sanad-eval-") as folder:
         documents, issues = [], []
         for item in read_jsonl(corpus):
@@ -148,12 +151,15 @@ def evaluate_claims(
     if not claims:
         raise ValueError(f"{path}: no claims to evaluate")
     texts = [c.claim for c in claims]
-    evidence = (
-        _retrieved_evidence(claims, corpus, settings, progress) if corpus else [given_evidence(c) for c in claims]
-    )
+    evidence = retrieved_evidence(claims, corpus, settings, progress) if corpus else [given_evidence(c) for c in claims]
     evidence = with_relevance(texts, evidence, settings)
     verdicts = judge(
-        texts, evidence, settings, [c.lang for c in claims], on_progress=lambda d, t: progress("stance", d, t)
+        texts,
+        evidence,
+        settings,
+        [c.lang for c in claims],
+        on_progress=lambda d, t: progress("stance", d, t),
+        retrieved=corpus is not None,
     )
     predictions = []
     for claim, verdict in zip(claims, verdicts, strict=True):

@@ -89,6 +89,7 @@ def score_claims(
         settings,
         languages=[claim.language for claim in claims],
         on_progress=on_progress,
+        retrieved=True,
     )
 
 

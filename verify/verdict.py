@@ -126,10 +126,12 @@ def aggregate(
     settings: Settings,
     stance_model: str,
     now: datetime | None = None,
+    retrieved: bool = False,
 ) -> Verdict:
-    """The verdict on ``claim_text`` from its scored evidence (see the module's rules)."""
+    """The verdict on ``claim_text`` from its scored evidence (see the module's rules); ``retrieved``: the
+    evidence came from search, so the calibration's retrieved temperature applies."""
     supports, refutes = evidence_strengths(evidence, settings)
-    probabilities = calibration.probabilities(verdict_logits(evidence, settings))
+    probabilities = calibration.probabilities(verdict_logits(evidence, settings), retrieved=retrieved)
     limit = settings.verdict_max_citations
     cited = {
         "supports": _citations(evidence, supports, settings, limit),

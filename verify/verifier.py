@@ -56,8 +56,10 @@ def judge(
     settings: Settings,
     languages: Sequence[str | None] | None = None,
     on_progress: Progress | None = None,
+    retrieved: bool = False,
 ) -> list[Verdict]:
-    """One verdict per claim from its evidence; claim languages are detected when not given."""
+    """One verdict per claim from its evidence; claim languages are detected when not given. ``retrieved``:
+    the evidence came from search rather than with the claim (its confidence is calibrated for that)."""
     if len(claims) != len(evidence):
         raise ValueError("every claim needs its (possibly empty) list of evidence")
     model = load_stance_model(settings)
@@ -74,7 +76,8 @@ def judge(
         scored = [ScoredEvidence(passage=e.passage, relevance=float(e.relevance), stance=next(scores)) for e in items]
         language = languages[index] if languages is not None else detect_language(claim)
         key = calibration_key(language, [e.passage.language for e in items])
-        verdicts.append(aggregate(claim, scored, calibration.for_language(key), settings, model.name))
+        calibrated = calibration.for_language(key)
+        verdicts.append(aggregate(claim, scored, calibrated, settings, model.name, retrieved=retrieved))
     return verdicts
 
 
@@ -87,4 +90,4 @@ def verify_against_store(
 ) -> list[Verdict]:
     """Retrieve the top ``verdict_top_k`` passages of each claim (hybrid search) and judge it on them."""
     hits = store.search_many(list(claims), k=settings.verdict_top_k, mode="hybrid")
-    return judge(claims, [evidence_from_hits(h) for h in hits], settings, languages, on_progress)
+    return judge(claims, [evidence_from_hits(h) for h in hits], settings, languages, on_progress, retrieved=True)

@@ -59,3 +59,10 @@ def test_train_stance_without_data_fails_clearly(tmp_path):
     result = run("train", "stance", "--data", str(tmp_path), "--out", str(tmp_path / "model"))
     assert result.exit_code == 1
     assert "no training data" in result.output
+
+
+def test_calibrate_only_needs_a_trained_model(tmp_path):
+    (tmp_path / "claims_ans_ar_train.jsonl").write_text("", encoding="utf-8")
+    result = run("train", "stance", "--data", str(tmp_path), "--out", str(tmp_path / "model"), "--calibrate-only")
+    assert result.exit_code == 1
+    assert f"--calibrate-only: no trained stance model in {tmp_path / 'model'}" in " ".join(result.output.split())

@@ -1,6 +1,7 @@
 import numpy as np
+import pytest
 
-from verify.calibration import Calibration, VerdictCalibration, calibration_key, fit_calibration
+from verify.calibration import Calibration, VerdictCalibration, calibration_key, fit_calibration, fit_temperature
 from verify.evaluation import expected_calibration_error
 
 
@@ -41,3 +42,23 @@ def test_cross_lingual_calibration_is_used_when_all_evidence_is_in_another_langu
     assert calibration.for_language("ar-en") is ar_en
     assert calibration.for_language("ar-fr") is ar  # no ar-fr calibration: the claim language's
     assert calibration.for_language("fr-en").fitted_on == "identity"
+
+
+def test_fitted_temperature_recovers_how_overconfident_logits_are():
+    logits, gold = _overconfident(4000, 2)
+    sharp = fit_temperature(logits, gold)
+    assert 3.0 < sharp < 20.0
+    assert fit_temperature(logits / sharp, gold) == pytest.approx(1.0, rel=0.02)  # nothing left to soften
+
+
+def test_the_retrieved_temperature_changes_confidence_never_the_label():
+    logits, _ = _overconfident(500, 3)
+    calibration = VerdictCalibration(temperature=1.5, bias=(0.3, -0.2, 0.0), retrieved_temperature=4.0)
+    given, retrieved = calibration.probabilities(logits), calibration.probabilities(logits, retrieved=True)
+    assert (given.argmax(1) == retrieved.argmax(1)).all()
+    assert (retrieved.max(1) < given.max(1)).all()
+    assert np.allclose(retrieved.sum(1), 1.0)
+    assert np.allclose(
+        VerdictCalibration(temperature=1.5).probabilities(logits, retrieved=True),
+        VerdictCalibration(temperature=1.5).probabilities(logits),
+    )

@@ -106,6 +106,17 @@ def test_more_relevant_evidence_gives_more_confidence():
     assert high.confidence > low.confidence
 
 
+def test_evidence_from_search_takes_the_retrieved_temperature():
+    calibration = VerdictCalibration(retrieved_temperature=5.0)
+    evidence = [_evidence((0.9, 0.05, 0.05)), _evidence((0.2, 0.1, 0.7), n=1)]
+    given = aggregate("claim", evidence, calibration, SETTINGS, "test-model")
+    searched = aggregate("claim", evidence, calibration, SETTINGS, "test-model", retrieved=True)
+    assert given.label == searched.label == "supported"
+    assert given.citations == searched.citations
+    assert searched.confidence < given.confidence
+    assert given.confidence == _verdict(*evidence).confidence  # without retrieved, as if uncalibrated for it
+
+
 def test_decisive_verdict_without_citation_is_rejected_by_the_type():
     with pytest.raises(ValueError):
         Verdict(

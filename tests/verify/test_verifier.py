@@ -4,7 +4,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from evidence_store.types import Passage
+from evidence_store.types import Passage, SearchHit
+from verify import pipeline
+from verify.stance.factory import load_stance_model
+from verify.types import Claim
 from verify.verifier import Evidence, judge
 
 pytestmark = pytest.mark.slow
@@ -54,3 +57,27 @@ def test_verdicts_follow_the_evidence(settings):
         assert 0.0 <= verdict.confidence <= 1.0
         assert verdict.stance_model.startswith("sanad-stance-e5-lora@")
     assert all(0.0 < c.relevance <= 1.0 for c in supported.citations)
+
+
+def test_evidence_found_by_search_is_judged_with_the_retrieved_calibration(settings):
+    """The pipeline's evidence comes from search, so its confidence takes the temperature fitted on dev
+    claims judged on retrieved passages; the label and citations stay those of the same evidence given."""
+    english = load_stance_model(settings).calibration.for_language("en")
+    assert english.retrieved_fitted_on and english.retrieved_temperature != 1.0
+    text = "The US Treasury imposed sanctions on the Syrian airline Cham Wings."
+    claim = Claim(
+        claim_id="a:0-67",
+        article_id="a",
+        text=text,
+        start=0,
+        end=len(text),
+        language="en",
+        checkworthiness=0.9,
+        claim_type="factual",
+    )
+    [given] = judge([text], [[Evidence(passage=SUPPORT, relevance=0.9)]], settings, languages=["en"])
+    hit = SearchHit(rank=1, passage=SUPPORT, fused_score=0.03, dense_score=0.9)
+    [searched] = pipeline.score_claims([claim], [[hit]], settings)
+    assert given.label == searched.label == "supported"
+    assert [c.passage for c in searched.citations] == [c.passage for c in given.citations]
+    assert searched.confidence != pytest.approx(given.confidence, abs=1e-3)

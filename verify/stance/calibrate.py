@@ -5,6 +5,10 @@ claims ("ar-en": Arabic claim, English evidence; "en-ar" the reverse): the held-
 (``verify.stance.data.is_xnli_dev``), each hypothesis a claim with its translated premise as the
 only evidence. Each set's evidence is scored, aggregated into verdict logits, and a temperature
 plus class biases are fitted by NLL; they are written into the model's ``stance.json``.
+
+Then, for "ar" and "en", the same dev claims are judged on the passages hybrid search finds for them
+in their dataset's retrieval corpus (the product's case), and one more temperature is fitted over the
+calibrated logits (``VerdictCalibration.retrieved_temperature``): it changes confidence, never a label.
 """
 
 from collections.abc import Callable
@@ -14,8 +18,15 @@ from pathlib import Path
 import numpy as np
 
 from evidence_store.types import Passage
-from verify.calibration import Calibration, VerdictCalibration, calibration_key, fit_calibration
-from verify.claims_eval import given_evidence, read_claims
+from verify.calibration import (
+    Calibration,
+    VerdictCalibration,
+    calibration_key,
+    fit_calibration,
+    fit_temperature,
+    softmax,
+)
+from verify.claims_eval import LabelledClaim, given_evidence, read_claims, retrieved_evidence
 from verify.evaluation import Metrics, classification_metrics
 from verify.settings import Settings
 from verify.stance.cross_encoder import TrainedCrossEncoder
@@ -26,6 +37,7 @@ from verify.verdict import VERDICT_LABELS, ScoredEvidence, verdict_logits
 from verify.verifier import Evidence, with_relevance
 
 DEV_CLAIMS = {"ar": ("claims_ans_ar_dev.jsonl", None), "en": ("claims_scifact_en.jsonl", "dev")}
+RETRIEVAL_CORPORA = {"ar": "retrieval_ans_ar_corpus.jsonl", "en": "retrieval_scifact_en_corpus.jsonl"}
 CROSS_LINGUAL = ("ar-en", "en-ar")
 
 
@@ -40,16 +52,33 @@ class DevClaims:
     gold: list[int]
 
 
-def file_dev_claims(data: Path, name: str, split: str | None) -> DevClaims:
-    """A shared claims file (one split of it) with each claim's own evidence."""
-    claims = [c for c in read_claims(data / name) if split is None or c.split == split]
+def _dev_claims(name: str, claims: list[LabelledClaim], evidence: list[list[Evidence]]) -> DevClaims:
     return DevClaims(
-        name=f"{name}:{split or 'all'}",
+        name=name,
         claims=[c.claim for c in claims],
         languages=[c.lang or "" for c in claims],
-        evidence=[given_evidence(c) for c in claims],
+        evidence=evidence,
         gold=[VERDICT_LABELS.index(c.label) for c in claims],
     )
+
+
+def _file_claims(data: Path, name: str, split: str | None) -> list[LabelledClaim]:
+    return [c for c in read_claims(data / name) if split is None or c.split == split]
+
+
+def file_dev_claims(data: Path, name: str, split: str | None) -> DevClaims:
+    """A shared claims file (one split of it) with each claim's own evidence."""
+    claims = _file_claims(data, name, split)
+    return _dev_claims(f"{name}:{split or 'all'}", claims, [given_evidence(c) for c in claims])
+
+
+def retrieved_dev_claims(data: Path, key: str, settings: Settings) -> DevClaims:
+    """The ``key`` dev claims with the passages hybrid search finds for each in their dataset's retrieval corpus."""
+    name, split = DEV_CLAIMS[key]
+    claims = _file_claims(data, name, split)
+    corpus = data / RETRIEVAL_CORPORA[key]
+    evidence = retrieved_evidence(claims, corpus, settings, lambda _stage, _done, _total: None)
+    return _dev_claims(f"{name}:{split or 'all'}, retrieved from {corpus.name}", claims, evidence)
 
 
 def cross_lingual_dev_claims(data: Path, direction: str) -> DevClaims:
@@ -118,6 +147,26 @@ def verdict_metrics(probabilities: np.ndarray, gold: list[int]) -> Metrics:
     )
 
 
+def fit_retrieved_temperature(
+    dev: DevClaims, calibration: VerdictCalibration, model: TrainedCrossEncoder, settings: Settings
+) -> tuple[VerdictCalibration, str]:
+    """``calibration`` with its retrieved temperature fitted on ``dev`` (claims with retrieved evidence), and
+    a line saying what it did to expected calibration error (cross-fitted: each half fitted on the other)."""
+    logits = verdict_logits_of(dev, model, settings)
+    calibrated = logits / calibration.temperature + np.asarray(calibration.bias)
+    gold = np.asarray(dev.gold)
+    halves = np.arange(len(gold)) % 2
+    cross = np.zeros_like(calibrated)
+    for half in (0, 1):
+        t = fit_temperature(calibrated[halves != half], gold[halves != half])
+        cross[halves == half] = calibrated[halves == half] / t
+    temperature = fit_temperature(calibrated, gold)
+    before = verdict_metrics(calibration.probabilities(logits), dev.gold).ece or 0.0
+    after = verdict_metrics(softmax(cross), dev.gold).ece or 0.0
+    fitted = calibration.model_copy(update={"retrieved_temperature": temperature, "retrieved_fitted_on": dev.name})
+    return fitted, f"retrieved T={temperature:.2f}, ECE {before:.3f} -> {after:.3f} (cross-fitted)"
+
+
 def cross_fitted_ece(logits: np.ndarray, gold: list[int]) -> float:
     """ECE when each half of the claims is calibrated on the other half (an honest estimate)."""
     halves = np.arange(len(gold)) % 2
@@ -149,6 +198,11 @@ def calibrate_model(data: Path, folder: Path, settings: Settings, log: Callable[
             f"{key}: macro-F1 {metrics.macro_f1:.3f}, ECE {metrics.ece:.3f} (cross-fitted "
             f"{cross_fitted_ece(logits, dev.gold):.3f}, T={fitted[key].temperature:.2f})"
         )
+        if key in RETRIEVAL_CORPORA:
+            log(f"calibrating {key} on {dev.name} with evidence retrieved from {RETRIEVAL_CORPORA[key]}")
+            retrieved = retrieved_dev_claims(data, key, settings)
+            fitted[key], line = fit_retrieved_temperature(retrieved, fitted[key], model, settings)
+            summary[-1] += f", {line}"
     config = read_config(folder)
     calibration = Calibration(languages=fitted, fallback=fitted["en"])
     write_config(config.model_copy(update={"calibration": calibration.model_dump(mode="json")}), folder)
