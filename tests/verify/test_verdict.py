@@ -114,7 +114,7 @@ def test_evidence_from_search_takes_the_retrieved_temperature():
     assert given.label == searched.label == "supported"
     assert given.citations == searched.citations
     assert searched.confidence < given.confidence
-    assert given.confidence == _verdict(*evidence).confidence  # without retrieved, as if uncalibrated for it
+    assert given.confidence == _verdict(*evidence).confidence  # given evidence: the retrieved temperature unused
 
 
 def test_decisive_verdict_without_citation_is_rejected_by_the_type():
