@@ -20,8 +20,8 @@ from evidence_store.types import DocumentInput
 from verify.settings import Settings
 
 # (passages, index type); "auto" is what the store picks by size: exact below 100,000 passages, HNSW
-# from there. The first 100k real passages make 99,483 after de-duplication, so auto keeps them exact;
-# the HNSW row shows the same passages as a store of 100,000 or more holds them.
+# from there. The first 100k real passages come to fewer after de-duplication, so auto keeps them
+# exact; the HNSW row shows the same passages as a store of 100,000 or more holds them.
 STORES = ((10_000, "auto"), (100_000, "auto"), (100_000, "hnsw"))
 QUERIES = 100
 ROUNDS = 3
@@ -139,10 +139,11 @@ def run() -> str:
     queries, _ = real_queries(QUERIES, settings)  # their vectors are now in the cache
     given, e5 = cached_embedder(settings), load_embedder(settings)
     e5.embed(queries[:8], "query")  # load the model before measuring memory
-    rows, results, exact = [], {}, {}
+    rows, results, exact, stored = [], {}, {}, {}
     for size, index_type in STORES:
         path = cached_store(size, settings, index_type)
         timings, kind, passages = _measure(path, settings, given, queries)
+        stored[size] = passages
         end_to_end, _, _ = _measure(path, settings, e5, queries)
         results[(size, index_type)] = (timings, end_to_end, kind)
         found = {mode: top_ids(path, settings, given, queries, mode) for mode in ("dense", "hybrid")}
@@ -183,7 +184,7 @@ def run() -> str:
         "one at a time, as `sanad evidence search` does. Index MiB: the FAISS file plus the BM25 folder, "
         "which an open store holds in memory whole (the model, about 0.5 GB, comes on top). `auto` keeps an "
         "exact (flat) index below 100,000 passages and builds HNSW from there; the first 100k real passages "
-        "come to 99,483 after de-duplication, so the same store is shown both ways. 'recall@10 vs exact': "
-        "the share of the flat store's top 10 for the same claim and mode that the row's store also "
+        f"come to {stored[100_000]:,} after de-duplication, so the same store is shown both ways. 'recall@10 vs "
+        "exact': the share of the flat store's top 10 for the same claim and mode that the row's store also "
         "returns.\n\n" + table(header, rows) + f"\n\n{_target(results)}\n\n{_E5_PROFILE}\n\n{_HISTORY}"
     )
