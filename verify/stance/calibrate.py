@@ -151,30 +151,37 @@ def fit_retrieved_temperature(
     dev: DevClaims, calibration: VerdictCalibration, model: TrainedCrossEncoder, settings: Settings
 ) -> tuple[VerdictCalibration, str]:
     """``calibration`` with its retrieved temperature fitted on ``dev`` (claims with retrieved evidence), and
-    a line saying what it did to expected calibration error (cross-fitted: each half fitted on the other)."""
+    a line saying what it did to expected calibration error."""
     logits = verdict_logits_of(dev, model, settings)
     calibrated = logits / calibration.temperature + np.asarray(calibration.bias)
-    gold = np.asarray(dev.gold)
-    halves = np.arange(len(gold)) % 2
-    cross = np.zeros_like(calibrated)
-    for half in (0, 1):
-        t = fit_temperature(calibrated[halves != half], gold[halves != half])
-        cross[halves == half] = calibrated[halves == half] / t
-    temperature = fit_temperature(calibrated, gold)
+    temperature = fit_temperature(calibrated, dev.gold)
     before = verdict_metrics(calibration.probabilities(logits), dev.gold).ece or 0.0
-    after = verdict_metrics(softmax(cross), dev.gold).ece or 0.0
+    after = cross_fitted_ece(calibrated, dev.gold, _temperature_fit)
     fitted = calibration.model_copy(update={"retrieved_temperature": temperature, "retrieved_fitted_on": dev.name})
     return fitted, f"retrieved T={temperature:.2f}, ECE {before:.3f} -> {after:.3f} (cross-fitted)"
 
 
-def cross_fitted_ece(logits: np.ndarray, gold: list[int]) -> float:
-    """ECE when each half of the claims is calibrated on the other half (an honest estimate)."""
+Fit = Callable[[np.ndarray, np.ndarray], Callable[[np.ndarray], np.ndarray]]
+
+
+def _calibration_fit(logits: np.ndarray, gold: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+    return fit_calibration(logits, gold, fitted_on="half").probabilities
+
+
+def _temperature_fit(calibrated: np.ndarray, gold: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+    temperature = fit_temperature(calibrated, gold)
+    return lambda z: softmax(z / temperature)
+
+
+def cross_fitted_ece(values: np.ndarray, gold: list[int], fit: Fit = _calibration_fit) -> float:
+    """ECE when each half of the claims is calibrated on the other half (an honest estimate); ``fit`` turns
+    one half's values and gold labels into a function giving the other half's probabilities."""
     halves = np.arange(len(gold)) % 2
     labels = np.asarray(gold)
-    probabilities = np.zeros_like(logits)
+    probabilities = np.zeros_like(values)
     for half in (0, 1):
-        fitted = fit_calibration(logits[halves != half], labels[halves != half], fitted_on="half")
-        probabilities[halves == half] = fitted.probabilities(logits[halves == half])
+        calibrate = fit(values[halves != half], labels[halves != half])
+        probabilities[halves == half] = calibrate(values[halves == half])
     return verdict_metrics(probabilities, gold).ece or 0.0
 
 
