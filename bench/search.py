@@ -83,15 +83,17 @@ def agreement(found: list[set[int]], exact: list[set[int]]) -> float:
 _E5_PROFILE = (
     "Where the e5 time goes (torch profiler, 2026-12-02, one 21-token claim, one thread, fp32, the other "
     "core busy): 73% of the forward pass is in the encoder's linear layers, about 0.9 GFLOP a claim, and "
-    "tokenising takes 0.1 ms; one claim took 24-38 ms there (23 ms through the store's embedder in bf16). "
-    "Dynamic int8 quantisation of the linear layers ran a claim in 14 ms, but its vectors were only "
-    "0.96-0.98 cosine to the fp32 ones (bf16: above 0.999), too far to mix with stored bf16 or fp32 passage "
-    "vectors without a recall study, so it is not used. The same encoder exported to ONNX and run by ONNX "
-    "Runtime in fp32 (graph optimisations on, one thread, the other core training; 80 real ANS and SciFact "
-    "claims) embedded a claim in 13.4-13.8 ms p50 (p95 24-25 ms) against 21-23 ms (p95 30 ms) for the "
-    "store's bf16 torch path, with vectors identical to fp32 (cosine above 0.99999). It is not adopted: "
-    "it would still leave hybrid search with e5 well above 20 ms at 100k, and it adds a second 470 MB "
-    "copy of the weights to every process that also embeds passages in torch, plus two dependencies."
+    "tokenising takes 0.1 ms; one claim took 24-38 ms there (23 ms through the store's bf16 PyTorch path). "
+    "For one claim most of PyTorch's time is per-operator overhead: TorchScript tracing and freezing did not "
+    "help (17.4 against 20.3 ms p50), while the same model exported to ONNX and run by ONNX Runtime in fp32 "
+    "took 8.6 ms p50 (14.4 p95) against 21.6 ms (30.2) in PyTorch bf16 on 200 ANS and SciFact claims, "
+    "idle machine, with vectors identical to PyTorch fp32 (cosine above 0.99999). Since 2026-12-02 the "
+    "embedder sends calls of up to `SANAD_EMBEDDING_ONNX_MAX_TEXTS` (4) texts there and batches to PyTorch, "
+    "which is faster for them (107 against 64 passages/s on 1,500 real passages). The cost: a second copy of "
+    "the weights, about 0.45 GB, in every process that searches. Dynamic int8 quantisation gets a claim "
+    "lower still (ONNX Runtime, per-channel: 4.4 ms p50) but moves the vectors (cosine 0.992-1.0 to fp32) "
+    "and, in a recall study against bf16 passage vectors (dense, each set's own corpus), cost Climate-FEVER "
+    "0.009 of recall@1 and @10 (0.1785 to 0.1694, 0.4254 to 0.4163; ANS 0.0015), so it is not used."
 )
 
 # Measured on 2026-12-02 with this benchmark's stores; kept with the table it explains.
@@ -134,6 +136,40 @@ def _target(results: dict[tuple[int, str], tuple[dict, dict, str]]) -> str:
     return "Target, hybrid top-10 at 100k p95 <= 20 ms on 2 cores: " + "; ".join(parts) + "."
 
 
+def _embed_one(embedder: Embedder, claim: str) -> None:
+    embedder.embed([claim], "query")
+
+
+def compare_runtimes(path: Path, settings: Settings, queries: list[str], passages: int) -> str:
+    """One claim embedded, and one hybrid search with it, as PyTorch and as ONNX Runtime run the claim;
+    rounds alternate between the two so that a machine slowing down hits both alike."""
+    runtimes = {"PyTorch (bf16 where native)": 0, "ONNX Runtime (fp32)": 1}
+    measured = {label: ([], [], [], []) for label in runtimes}
+    for _ in range(ROUNDS):
+        for label, onnx_max_texts in runtimes.items():
+            embedder = load_embedder(settings.model_copy(update={"embedding_onnx_max_texts": onnx_max_texts}))
+            with EvidenceStore.open(path, settings, embedder) as store:
+                store.search(queries[0], k=10)  # warm-up
+                embed = latency_percentiles(partial(_embed_one, embedder), queries, 1)
+                search = latency_percentiles(partial(store.search, k=10, mode="hybrid"), queries, 1)
+            for values, value in zip(measured[label], (*embed, *search), strict=True):
+                values.extend(value)
+    rows = [[label, *(spread(values, "{:.1f}") for values in measured[label])] for label in runtimes]
+    torch_label, onnx_label = runtimes
+    ratios = [
+        statistics.median(measured[onnx_label][column]) / statistics.median(measured[torch_label][column])
+        for column in (0, 2, 3)
+    ]
+    header = ["claim embedded by", "embed p50 ms", "embed p95 ms", "hybrid p50 ms", "hybrid p95 ms"]
+    return (
+        f"Claim embedding side by side ({ROUNDS} alternating rounds, the {QUERIES} claims one at a time; hybrid "
+        f"search with e5 over the {passages:,}-passage HNSW store):\n\n"
+        + table(header, rows)
+        + f"\n\nONNX Runtime / PyTorch: embedding p50 {ratios[0]:.2f}, hybrid search p50 {ratios[1]:.2f}, "
+        f"p95 {ratios[2]:.2f}."
+    )
+
+
 def run() -> str:
     settings = Settings()
     queries, _ = real_queries(QUERIES, settings)  # their vectors are now in the cache
@@ -164,6 +200,7 @@ def run() -> str:
                     f"{index_mib(path):.0f}" if mode == "dense" else "",
                 ]
             )
+    runtimes = compare_runtimes(cached_store(100_000, settings, "hnsw"), settings, queries, stored[100_000])
     header = [
         "passages",
         "index",
@@ -186,5 +223,5 @@ def run() -> str:
         "exact (flat) index below 100,000 passages and builds HNSW from there; the first 100k real passages "
         f"come to {stored[100_000]:,} after de-duplication, so the same store is shown both ways. 'recall@10 vs "
         "exact': the share of the flat store's top 10 for the same claim and mode that the row's store also "
-        "returns.\n\n" + table(header, rows) + f"\n\n{_target(results)}\n\n{_E5_PROFILE}\n\n{_HISTORY}"
+        "returns.\n\n" + table(header, rows) + f"\n\n{_target(results)}\n\n{runtimes}\n\n{_E5_PROFILE}\n\n" + _HISTORY
     )
