@@ -30,7 +30,7 @@ class StoreSettings(BaseSettings):
     # about 1.6x faster where the CPU has native bf16 (AVX512-BF16 or AMX); "auto" uses it only there
     embedding_precision: Precision = "auto"
     # calls of at most this many texts (a search's claim) run through the model's ONNX export, where PyTorch's
-    # per-operator overhead would dominate (same vectors, about 2.5x faster for one claim); 0: always PyTorch
+    # per-operator overhead would dominate (same vectors, about 2x faster for one claim); 0: always PyTorch
     embedding_onnx_max_texts: int = 4
 
     index_type: IndexType = "auto"  # auto: exact below 100k passages, HNSW from there

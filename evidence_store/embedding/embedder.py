@@ -75,6 +75,8 @@ class SentenceTransformerEmbedder:
 
     def onnx_encoder(self) -> OnnxEncoder | None:
         """The ONNX Runtime session for small calls (loaded once), or None where small calls use PyTorch."""
+        if self._onnx is not None:
+            return self._onnx
         export = onnx_path(Path(self.source))
         if self.onnx_max_texts <= 0 or self.device != "cpu" or not export.is_file():
             return None
