@@ -5,9 +5,8 @@ import time
 import typer
 from rich.console import Console
 
-from evidence_store.embedding.e5_rebuild import ModelBuildError, build_e5_folder
-from evidence_store.embedding.embedder import default_model_dir
-from evidence_store.embedding.onnx_encoder import export_onnx
+from evidence_store.embedding.e5_rebuild import ModelBuildError
+from evidence_store.embedding.embedder import ensure_default_model
 from verify.settings import Settings
 
 models_app = typer.Typer(help="Build and inspect the offline models.", no_args_is_help=True)
@@ -21,8 +20,7 @@ def build(force: bool = typer.Option(False, "--force", help="Rebuild even if alr
     settings = Settings()
     started = time.perf_counter()
     try:
-        path = build_e5_folder(default_model_dir(settings), force=force)
-        export_onnx(path, force=force)
+        path = ensure_default_model(settings, force=force)
     except ModelBuildError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1) from None

