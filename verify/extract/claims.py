@@ -81,6 +81,8 @@ def _sentence_drafts(
     for index, (start, end, content_span) in enumerate(pieces):
         first, last = index == 0, index == len(pieces) - 1
         claim_span = _strip_edges(text, span.start if first else start, span.end if last else end)
+        if claim_span[0] == claim_span[1]:
+            continue  # nothing but punctuation before the report, as in "; X said: Y"
         context = previous if first else text[span.start : start].strip() or previous
         drafts.append(Draft(*claim_span, speaker if content_span else None, content_span, context))
     return drafts
