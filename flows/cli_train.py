@@ -58,19 +58,21 @@ def stance(
 def checkworthy(
     data: Path = typer.Option(_DEFAULT_DATA, "--data", help="Folder of the shared checkworthy_*.jsonl files."),
     out: Path | None = typer.Option(
-        None, "--out", help="Head file to write (default: verify/models/checkworthy/head.npz)."
+        None,
+        "--out",
+        help="Shared head to write (default: verify/models/checkworthy/head.npz); language heads go beside it.",
     ),
     seed: int = typer.Option(13, "--seed"),
     features_only: bool = typer.Option(False, "--features-only", help="Train the cues-only baseline (no embeddings)."),
 ) -> None:
-    """Train the check-worthiness head on the train splits (seeded), then score it on the held-out benchmarks.
+    """Train the check-worthiness heads on the train splits (seeded), then score them on the held-out benchmarks.
 
     Embeddings of the data are cached under SANAD_HOME/cache/checkworthy, so a rerun takes seconds.
     """
     from evidence_store.embedding.embedder import load_embedder
     from evidence_store.settings import DEFAULT_EMBEDDING_MODEL
     from verify.extract.checkworthy import SHIPPED_HEAD
-    from verify.extract.cw_training import TrainConfig, evaluate_head, train_head
+    from verify.extract.cw_training import TrainConfig, evaluate_heads, train_heads
 
     if not (data / "checkworthy_ct24_en_train.jsonl").exists():
         raise fail(f"no training data in {data} (expected checkworthy_ct24_en_train.jsonl and the other shared files)")
@@ -85,10 +87,12 @@ def checkworthy(
             else load_embedder(settings.model_copy(update={"embedding_model": DEFAULT_EMBEDDING_MODEL}))
         )
         config = TrainConfig(seed=seed, inputs="cues" if features_only else "embedding+cues")
-        head = train_head(data, config, embedder, cache, log=lambda m: console.print(m, highlight=False))
-        head.save(target)
-        results = evaluate_head(head, data, embedder, cache)
+        heads = train_heads(data, config, embedder, cache, log=lambda m: console.print(m, highlight=False))
+        heads.save(target)
+        results = evaluate_heads(heads, data, embedder, cache)
     for result in results:
         cut = f" (threshold {result.threshold:.3f} from dev)" if result.threshold is not None else ""
         console.print(f"{result.benchmark}: {result.value:.3f}{cut}", highlight=False)
-    console.print(f"done in {(time.monotonic() - started) / 60:.1f} min; head in {target}")
+    languages = ", ".join(sorted(heads.by_language)) or "none"
+    minutes = (time.monotonic() - started) / 60
+    console.print(f"done in {minutes:.1f} min; shared head in {target}, heads of their own beside it: {languages}")

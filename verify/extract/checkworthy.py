@@ -3,17 +3,20 @@
 The shipped scorer is a small head (logistic regression or a one-hidden-layer MLP, in NumPy) over
 the multilingual-e5-small ``query`` embedding of a sentence plus its cheap cues
 (``verify.extract.features``). Its weights, trained by ``sanad train checkworthy``, live in
-``verify/models/checkworthy/head.npz``; models load lazily, once per process.
+``verify/models/checkworthy/head.npz``, with a head of its own for a language that scores better
+alone beside it (``head_en.npz``: English); models load lazily, once per process.
 """
 
+import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Literal, Protocol, runtime_checkable
 
 import numpy as np
 
 from evidence_store.embedding.embedder import Embedder, load_embedder
+from evidence_store.text.language import detect_language
 from verify.extract.features import FEATURE_NAMES, feature_matrix, scoring_text
 from verify.settings import Settings
 
@@ -27,7 +30,7 @@ class CheckworthinessScorer(Protocol):
 
     name: str
 
-    def __call__(self, texts: Sequence[str]) -> np.ndarray: ...
+    def __call__(self, texts: Sequence[str], languages: Sequence[str | None] | None = None) -> np.ndarray: ...
 
 
 class CheckworthyHead:
@@ -89,29 +92,80 @@ class CheckworthyHead:
             )
 
 
-class HeadScorer:
-    """A ``CheckworthyHead`` over e5 embeddings and cues (or cues alone)."""
+def language_head_path(path: Path, language: str) -> Path:
+    """Where the head for ``language`` lives beside the shared head at ``path``."""
+    return path.with_name(f"{path.stem}_{language}{path.suffix}")
 
-    def __init__(self, head: CheckworthyHead, embedder: Embedder | None = None, name: str = "checkworthy-head"):
-        if (head.inputs == "embedding+cues") != (embedder is not None):
-            raise ValueError(f"a check-worthiness head on {head.inputs} needs an embedder exactly when it embeds")
-        self.head = head
+
+class CheckworthyHeads:
+    """A shared head, and heads of their own for some languages; all take the same inputs."""
+
+    def __init__(self, shared: CheckworthyHead, by_language: Mapping[str, CheckworthyHead] | None = None) -> None:
+        self.shared = shared
+        self.by_language = dict(by_language or {})
+        for language, head in self.by_language.items():
+            if (head.inputs, head.embedding_model) != (shared.inputs, shared.embedding_model):
+                raise ValueError(f"the {language} check-worthiness head takes other inputs than the shared one")
+        self.inputs = shared.inputs
+        self.embedding_model = shared.embedding_model
+
+    def for_language(self, language: str | None) -> CheckworthyHead:
+        """The head that scores sentences in ``language``."""
+        return self.by_language.get(language or "", self.shared)
+
+    def predict(self, x: np.ndarray, languages: Sequence[str | None]) -> np.ndarray:
+        """P(check-worthy) of each row of ``x``, by the head of that row's language."""
+        scores = np.zeros(len(x))
+        for language in set(languages):
+            rows = np.array([row_language == language for row_language in languages])
+            scores[rows] = self.for_language(language).predict(x[rows])
+        return scores
+
+    def save(self, path: Path) -> None:
+        """The shared head at ``path``, each language's head beside it (``head_en.npz``)."""
+        self.shared.save(path)
+        for language, head in self.by_language.items():
+            head.save(language_head_path(path, language))
+
+    @classmethod
+    def load(cls, path: Path) -> "CheckworthyHeads":
+        """The shared head at ``path`` and every language head saved beside it."""
+        shared = CheckworthyHead.load(path)
+        by_language = {}
+        for found in sorted(path.parent.glob(f"{path.stem}_*{path.suffix}")):
+            language = found.name[len(path.stem) + 1 : -len(path.suffix)]
+            if re.fullmatch("[a-z]{2,3}", language):
+                by_language[language] = CheckworthyHead.load(found)
+        return cls(shared, by_language)
+
+
+class HeadScorer:
+    """Check-worthiness heads over e5 embeddings and cues (or cues alone)."""
+
+    def __init__(self, heads: CheckworthyHeads, embedder: Embedder | None = None, name: str = "checkworthy-head"):
+        if (heads.inputs == "embedding+cues") != (embedder is not None):
+            raise ValueError(f"a check-worthiness head on {heads.inputs} needs an embedder exactly when it embeds")
+        self.heads = heads
         self.embedder = embedder
         self.name = name
 
     def inputs(self, texts: Sequence[str]) -> np.ndarray:
-        """The head's input rows for ``texts``."""
+        """The heads' input rows for ``texts``."""
         cues = feature_matrix(texts)
         if self.embedder is None:
             return cues
         vectors = self.embedder.embed([scoring_text(text) for text in texts], role="query")
         return np.hstack([vectors, cues])
 
-    def __call__(self, texts: Sequence[str]) -> np.ndarray:
-        """P(check-worthy) of each text."""
+    def __call__(self, texts: Sequence[str], languages: Sequence[str | None] | None = None) -> np.ndarray:
+        """P(check-worthy) of each text; ``languages`` (detected when not given) picks each text's head."""
         if not texts:
             return np.zeros(0)
-        return self.head.predict(self.inputs(texts))
+        if languages is None:
+            languages = [detect_language(text) for text in texts] if self.heads.by_language else [None] * len(texts)
+        if len(languages) != len(texts):
+            raise ValueError("one language per text, or none at all")
+        return self.heads.predict(self.inputs(texts), languages)
 
 
 _scorers: dict[tuple[str, str, str], HeadScorer] = {}
@@ -119,15 +173,15 @@ _lock = threading.Lock()
 
 
 def load_scorer(settings: Settings) -> HeadScorer:
-    """The process-wide scorer of ``settings.checkworthy_model`` (default: the shipped head)."""
+    """The process-wide scorer of ``settings.checkworthy_model`` (default: the shipped heads)."""
     path = (settings.checkworthy_model or SHIPPED_HEAD).resolve()
     key = (str(path), str(settings.home.resolve()), settings.embedding_device)
     with _lock:
         if key not in _scorers:
-            head = CheckworthyHead.load(path)
+            heads = CheckworthyHeads.load(path)
             embedder = None
-            if head.inputs == "embedding+cues":
-                # The head only makes sense on the embeddings it was trained on, whatever the store uses.
-                embedder = load_embedder(settings.model_copy(update={"embedding_model": head.embedding_model}))
-            _scorers[key] = HeadScorer(head, embedder, name=f"checkworthy-head:{path.name}")
+            if heads.inputs == "embedding+cues":
+                # The heads only make sense on the embeddings they were trained on, whatever the store uses.
+                embedder = load_embedder(settings.model_copy(update={"embedding_model": heads.embedding_model}))
+            _scorers[key] = HeadScorer(heads, embedder, name=f"checkworthy-head:{path.name}")
         return _scorers[key]

@@ -116,9 +116,10 @@ def _language(text: str, fallback: str | None) -> str | None:
 def score_claims(article: Article, drafts: Sequence[Draft], scorer: CheckworthinessScorer) -> list[Claim]:
     """Claims for ``drafts``, scored, ranked by check-worthiness (article order on ties)."""
     texts = [article.text[d.start : d.end] for d in drafts]
-    scores = scorer(texts) if texts else []
+    languages = [_language(text, article.language) for text in texts]
+    scores = scorer(texts, languages) if texts else []
     claims = []
-    for draft, text, score in zip(drafts, texts, scores, strict=True):
+    for draft, text, language, score in zip(drafts, texts, languages, scores, strict=True):
         content = article.text[draft.content[0] : draft.content[1]] if draft.content else None
         cues = sentence_cues(content or text)
         claims.append(
@@ -128,7 +129,7 @@ def score_claims(article: Article, drafts: Sequence[Draft], scorer: Checkworthin
                 text=text,
                 start=draft.start,
                 end=draft.end,
-                language=_language(text, article.language),
+                language=language,
                 checkworthiness=round(min(1.0, max(0.0, float(score))), 4),
                 claim_type=claim_type(cues, draft.content is not None),
                 speaker=draft.speaker,

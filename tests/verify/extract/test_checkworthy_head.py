@@ -1,13 +1,13 @@
 import numpy as np
 import pytest
 
-from verify.extract.checkworthy import CheckworthyHead, HeadScorer
+from verify.extract.checkworthy import CheckworthyHead, CheckworthyHeads, HeadScorer
 from verify.extract.cw_metrics import average_precision, best_threshold, f1_positive, mean_average_precision
 from verify.extract.features import FEATURE_NAMES
 
 
-def cues_head(hidden: int = 0) -> CheckworthyHead:
-    rng = np.random.default_rng(0)
+def cues_head(hidden: int = 0, seed: int = 0) -> CheckworthyHead:
+    rng = np.random.default_rng(seed)
     n = len(FEATURE_NAMES)
     layers = (
         [(rng.normal(size=(n, 1)), np.zeros(1))]
@@ -44,12 +44,51 @@ def test_head_refuses_other_features_and_missing_files(tmp_path):
 
 
 def test_cues_scorer_scores_each_text():
-    scorer = HeadScorer(cues_head())
+    scorer = HeadScorer(CheckworthyHeads(cues_head()))
     scores = scorer(["The deficit rose by 40 billion dollars.", "Hello?"])
     assert scores.shape == (2,) and len(set(scores.round(6))) == 2
     assert scorer([]).shape == (0,)
     with pytest.raises(ValueError, match="embedder"):
-        HeadScorer(CheckworthyHead("embedding+cues", "e5", np.zeros(3), np.ones(3), [(np.ones((3, 1)), np.zeros(1))]))
+        HeadScorer(
+            CheckworthyHeads(
+                CheckworthyHead("embedding+cues", "e5", np.zeros(3), np.ones(3), [(np.ones((3, 1)), np.zeros(1))])
+            )
+        )
+
+
+ENGLISH = "The deficit rose by 40 billion dollars last year, the minister said."
+ARABIC = "قال الوزير إن العجز ارتفع بمقدار 40 مليار دولار في العام الماضي."
+
+
+def test_each_text_is_scored_by_the_head_of_its_language():
+    shared, english = cues_head(seed=0), cues_head(seed=1)
+    scorer = HeadScorer(CheckworthyHeads(shared, {"en": english}))
+    cues = scorer.inputs([ENGLISH, ARABIC])
+    by_english, by_shared = english.predict(cues), shared.predict(cues)
+    assert not np.allclose(by_english, by_shared)
+    np.testing.assert_allclose(scorer([ENGLISH, ARABIC], ["en", "ar"]), [by_english[0], by_shared[1]])
+    np.testing.assert_allclose(scorer([ENGLISH, ARABIC]), [by_english[0], by_shared[1]])  # languages detected
+    np.testing.assert_allclose(scorer([ENGLISH, ARABIC], [None, "fr"]), by_shared)  # no head of their own
+    with pytest.raises(ValueError, match="one language per text"):
+        scorer([ENGLISH, ARABIC], ["en"])
+
+
+def test_language_heads_are_saved_and_found_beside_the_shared_one(tmp_path):
+    heads = CheckworthyHeads(cues_head(seed=0), {"en": cues_head(seed=1)})
+    heads.save(tmp_path / "head.npz")
+    cues_head(seed=2).save(tmp_path / "head_backup.npz")  # not a language code: not a language head
+    loaded = CheckworthyHeads.load(tmp_path / "head.npz")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["head.npz", "head_backup.npz", "head_en.npz"]
+    assert set(loaded.by_language) == {"en"}
+    x = HeadScorer(loaded).inputs([ENGLISH])
+    np.testing.assert_allclose(loaded.for_language("en").predict(x), heads.by_language["en"].predict(x), atol=2e-2)
+    np.testing.assert_allclose(loaded.for_language("ar").predict(x), heads.shared.predict(x), atol=2e-2)
+
+
+def test_heads_on_other_inputs_are_refused():
+    embedding_head = CheckworthyHead("embedding+cues", "e5", np.zeros(3), np.ones(3), [(np.ones((3, 1)), np.zeros(1))])
+    with pytest.raises(ValueError, match="the en check-worthiness head takes other inputs"):
+        CheckworthyHeads(cues_head(), {"en": embedding_head})
 
 
 def test_metrics():

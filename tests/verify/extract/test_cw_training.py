@@ -7,7 +7,7 @@ from tests.conftest import SHARED_DATA, shared_file
 from verify.extract.checkworthy import load_scorer
 from verify.extract.cw_data import embed_cached, load_split
 from verify.extract.cw_metrics import average_precision
-from verify.extract.cw_training import TrainConfig, train_head
+from verify.extract.cw_training import TrainConfig, train_head, train_heads
 from verify.extract.features import feature_matrix
 
 
@@ -24,6 +24,19 @@ def test_cues_head_trained_on_train_split_beats_chance_on_dev(tmp_path):
     labels = [row.label for row in dev]
     ap = ranked_ap(labels, head.predict(feature_matrix(row.text for row in dev)))
     assert ap > np.mean(labels) + 0.15, (ap, np.mean(labels))
+
+
+def test_a_language_gets_a_head_trained_on_its_own_splits(tmp_path):
+    shared_file("checkworthy_ct24_ar_train.jsonl")
+    shared_file("checkworthy_ct24_en_train.jsonl")
+    config = TrainConfig(inputs="cues", splits={"ct24_ar_train": 1.0}, language_splits={"en": {"ct24_en_train": 1.0}})
+    heads = train_heads(SHARED_DATA, config, None, tmp_path, log=lambda _: None)
+    english_only = config.model_copy(update={"splits": {"ct24_en_train": 1.0}})
+    alone = train_head(SHARED_DATA, english_only, None, tmp_path, log=lambda _: None)
+    assert set(heads.by_language) == {"en"}
+    cues = feature_matrix(row.text for row in load_split(SHARED_DATA, "ct24_en_dev"))
+    np.testing.assert_array_equal(heads.for_language("en").predict(cues), alone.predict(cues))
+    assert not np.allclose(heads.for_language("en").predict(cues), heads.shared.predict(cues))
 
 
 @pytest.mark.slow

@@ -69,7 +69,7 @@ class CountingScorer:
 
     name = "test/word-count"
 
-    def __call__(self, texts):
+    def __call__(self, texts, languages=None):
         return np.array([min(1.0, len(text.split()) / 40) for text in texts])
 
 
