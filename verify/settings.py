@@ -21,7 +21,7 @@ class Settings(StoreSettings):
     claims_max_per_article: int = 50
     claims_min_words: int = 5  # shorter sentences are not claims
     claims_split_min_words: int = 25  # sentences this long may split into independent clauses
-    checkworthy_model: Path | None = None  # head weights (.npz); None: the one shipped in verify/models/checkworthy
+    checkworthy_model: Path | None = None  # shared head (.npz), language heads beside it (head_en.npz); None: shipped
 
     # stance: the trained e5 LoRA cross-encoder (default), any sentence-transformers CrossEncoder, or an LLM judge
     stance_backend: StanceBackend = "trained"
