@@ -3,8 +3,8 @@
 The shipped scorer is a small head (logistic regression or a one-hidden-layer MLP, in NumPy) over
 the multilingual-e5-small ``query`` embedding of a sentence plus its cheap cues
 (``verify.extract.features``). Its weights, trained by ``sanad train checkworthy``, live in
-``verify/models/checkworthy/head.npz``, with a head of its own for a language that scores better
-alone beside it (``head_en.npz``: English); models load lazily, once per process.
+``verify/models/checkworthy/head.npz``, and beside it a head of its own for each language that
+scores better alone (``head_en.npz``: English); models load lazily, once per process.
 """
 
 import re
