@@ -132,8 +132,8 @@ class CheckworthyHeads:
         """The shared head at ``path`` and every language head saved beside it."""
         shared = CheckworthyHead.load(path)
         by_language = {}
-        for found in sorted(path.parent.glob(f"{path.stem}_*{path.suffix}")):
-            language = found.name[len(path.stem) + 1 : -len(path.suffix)]
+        for found in sorted(path.parent.glob(language_head_path(path, "*").name)):
+            language = found.stem.removeprefix(f"{path.stem}_")
             if re.fullmatch("[a-z]{2,3}", language):
                 by_language[language] = CheckworthyHead.load(found)
         return cls(shared, by_language)
