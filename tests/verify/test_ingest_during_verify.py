@@ -55,10 +55,11 @@ def verify_runs(worker: int, path: str, reports_path: str, results) -> None:
         results.put(("verify", worker, traceback.format_exc()))
 
 
-def review_loop(path: str, reports_path: str, stop, results) -> None:
+def review_loop(path: str, reports_path: str, ready, stop, results) -> None:
     reads, error = 0, None
     try:
         with EvidenceStore.open(Path(path), settings_for(path), HashEmbedder()) as store:
+            ready.set()
             while not stop.is_set():
                 if Path(reports_path).exists():
                     ReportStore(Path(reports_path), read_only=True).report()
@@ -75,13 +76,15 @@ def test_an_ingest_during_verify_runs_and_reviews(tmp_path):
     with EvidenceStore.open(Path(path), settings_for(path), HashEmbedder()) as store:
         store.add([document(8, 0, n) for n in range(PER_BATCH)])  # the desk's evidence so far
     context = multiprocessing.get_context("spawn")
-    results, stop = context.Queue(), context.Event()
+    results, ready, stop = context.Queue(), context.Event(), context.Event()
+    reviewer = context.Process(target=review_loop, args=(path, reports_path, ready, stop, results))
+    reviewer.start()
+    assert ready.wait(timeout=120), "the reviewer never opened the store"  # so its reads overlap the writes
     workers = [
         context.Process(target=ingest, args=(path, results)),
         *(context.Process(target=verify_runs, args=(w, path, reports_path, results)) for w in range(VERIFIERS)),
     ]
-    reviewer = context.Process(target=review_loop, args=(path, reports_path, stop, results))
-    for process in [*workers, reviewer]:
+    for process in workers:
         process.start()
     outcomes = [results.get(timeout=180) for _ in workers]
     stop.set()

@@ -32,9 +32,10 @@ def write_runs(worker: int, path: str, results) -> None:
         results.put(("writer", worker, traceback.format_exc()))
 
 
-def read_loop(path: str, stop, results) -> None:
+def read_loop(path: str, ready, stop, results) -> None:
     """A reviewer refreshing the report until told to stop; claim counts must never go down."""
     reads, seen, error = 0, 0, None
+    ready.set()
     try:
         while not stop.is_set():
             if not Path(path).exists():
@@ -54,10 +55,11 @@ def read_loop(path: str, stop, results) -> None:
 def test_four_writers_and_a_reader_lose_nothing_and_never_see_a_lock_error(tmp_path):
     path = str(tmp_path / "reports.duckdb")
     context = multiprocessing.get_context("spawn")
-    results, stop = context.Queue(), context.Event()
-    reader = context.Process(target=read_loop, args=(path, stop, results))
+    results, ready, stop = context.Queue(), context.Event(), context.Event()
+    reader = context.Process(target=read_loop, args=(path, ready, stop, results))
     writers = [context.Process(target=write_runs, args=(n, path, results)) for n in range(WRITERS)]
     reader.start()
+    assert ready.wait(timeout=120), "the reader never started"  # so its reads overlap the writes
     for process in writers:
         process.start()
     outcomes = [results.get(timeout=120) for _ in writers]
