@@ -8,12 +8,11 @@ store answers every search exactly as the original did.
 
 from pathlib import Path
 
-import duckdb
-import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict
 
 from evidence_store.backup_files import (
     BackupError,
+    check_columns,
     insert_table,
     read_manifest,
     staged_folder,
@@ -74,18 +73,6 @@ def export_store(store_path: Path, target: Path) -> EvidenceBackup:
     return _summary(Path(target), meta, rows)
 
 
-def _check_columns(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> None:
-    columns = [
-        name
-        for (name,) in con.execute(
-            "SELECT column_name FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index", [table]
-        ).fetchall()
-    ]
-    found = pq.ParquetFile(path).schema_arrow.names
-    if found != columns:
-        raise BackupError(f"{path.name} has columns {found}; this Sanad's {table} table has {columns}")
-
-
 def import_store(
     source: Path, store_path: Path, settings: StoreSettings, embedder: Embedder | None = None
 ) -> EvidenceBackup:
@@ -102,7 +89,7 @@ def import_store(
             with db.file.transaction() as con:
                 rows = {}
                 for table in TABLES:
-                    _check_columns(con, table, source / f"{table}.parquet")
+                    check_columns(con, table, source / f"{table}.parquet")
                     rows[table] = insert_table(con, table, source / f"{table}.parquet")
                 con.executemany(
                     "INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",

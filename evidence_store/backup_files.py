@@ -93,6 +93,19 @@ def read_manifest(folder: Path, kind: str) -> dict:
     return manifest
 
 
+def check_columns(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> None:
+    """Refuse a Parquet file whose columns differ (in name or order) from ``table``'s."""
+    columns = [
+        name
+        for (name,) in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index", [table]
+        ).fetchall()
+    ]
+    found = pq.ParquetFile(path).schema_arrow.names
+    if found != columns:
+        raise BackupError(f"{path.name} has columns {found}; this Sanad's {table} table has {columns}")
+
+
 def insert_table(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> int:
     """Append the rows of a Parquet file to ``table``, batch by batch (no SQL text is built); the row count."""
     rows = 0

@@ -7,7 +7,7 @@ import duckdb
 import pytest
 
 from evidence_store.backup import export_store, import_store
-from evidence_store.backup_files import BackupError
+from evidence_store.backup_files import BackupError, check_columns
 from evidence_store.check import check_store
 from evidence_store.store import EvidenceStore
 from evidence_store.types import DocumentInput
@@ -119,3 +119,14 @@ def test_other_folders_are_not_taken_for_a_backup(tmp_path, settings, hash_embed
     export_reports(reports, tmp_path / "reports-backup")
     with pytest.raises(BackupError, match="is a 'sanad-reports' backup, not 'sanad-evidence'"):
         import_store(tmp_path / "reports-backup", tmp_path / "restored", settings, hash_embedder)
+
+
+def test_a_table_file_with_other_columns_is_refused_by_name(tmp_path):
+    con = duckdb.connect()
+    con.execute("CREATE TABLE passages (passage_id INTEGER, text VARCHAR)")
+    same, reordered = tmp_path / "same.parquet", tmp_path / "passages.parquet"
+    con.execute(f"COPY (SELECT 1 AS passage_id, 'x' AS text) TO '{same}' (FORMAT parquet)")
+    con.execute(f"COPY (SELECT 'x' AS text, 1 AS passage_id) TO '{reordered}' (FORMAT parquet)")
+    check_columns(con, "passages", same)
+    with pytest.raises(BackupError, match=r"passages\.parquet has columns \['text', 'passage_id'\]"):
+        check_columns(con, "passages", reordered)

@@ -10,11 +10,11 @@ import uuid
 from pathlib import Path
 
 import duckdb
-import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict
 
 from evidence_store.backup_files import (
     BackupError,
+    check_columns,
     insert_table,
     read_manifest,
     staged_folder,
@@ -71,25 +71,13 @@ def export_reports(database: Path, target: Path) -> ReportsBackup:
     return ReportsBackup(path=str(target), schema_version=version, counts=counts)
 
 
-def _check_columns(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> None:
-    columns = [
-        name
-        for (name,) in con.execute(
-            "SELECT column_name FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index", [table]
-        ).fetchall()
-    ]
-    found = pq.ParquetFile(path).schema_arrow.names
-    if found != columns:
-        raise BackupError(f"{path.name} has columns {found}; the {table} table has {columns}")
-
-
 def _fill(con: duckdb.DuckDBPyConnection, source: Path, version: int) -> dict[str, int]:
     """Create the schema at the backup's version, copy every table in, then migrate to the latest."""
     migrate(con, MIGRATIONS[:version])
     con.execute("DELETE FROM schema_version")
     counts = {}
     for table in TABLES:
-        _check_columns(con, table, source / f"{table}.parquet")
+        check_columns(con, table, source / f"{table}.parquet")
         counts[table] = insert_table(con, table, source / f"{table}.parquet")
     for largest, advance in _SEQUENCES:
         con.execute(advance, [con.execute(largest).fetchall()[0][0]]).fetchall()
