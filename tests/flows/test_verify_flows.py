@@ -2,8 +2,6 @@
 with the real embedding, check-worthiness and stance models and the demo evidence corpus."""
 
 import asyncio
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
 
 import pytest
@@ -17,6 +15,7 @@ from flows.reverify_claims import ReverifyRequest, Scope, reverify_claims
 from flows.verify_article import ArticleInput, VerifyOptions, run_verify_article
 from flows.verify_batch import BatchRequest, verify_batch
 from tests.conftest import SAMPLE_ARTICLE
+from tests.local_http import QuietHandler, serving
 from verify.reports.types import ReportFilter
 
 pytestmark = pytest.mark.skipif(not SAMPLE_ARTICLE.exists(), reason="sample article not available")
@@ -60,7 +59,7 @@ def test_sample_article_gets_each_verdict_with_provenance(demo_home):
     assert "supported" in str(table.data)
 
 
-class ArticleServer(BaseHTTPRequestHandler):
+class ArticleServer(QuietHandler):
     hits: ClassVar[dict[str, int]] = {}
     failures_before_success = 1
 
@@ -85,17 +84,12 @@ class ArticleServer(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, *args):
-        pass
-
 
 @pytest.fixture
 def article_server():
     ArticleServer.hits = {}
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), ArticleServer)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with serving(ArticleServer) as url:
+        yield url
 
 
 def test_url_is_fetched_once_a_day_and_only_network_errors_are_retried(demo_home, article_server):

@@ -1,14 +1,12 @@
 """Feeds are polled from a real HTTP server; each item is ingested once."""
 
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
 
 from evidence_store.ingest.feeds import parse_feed
 from evidence_store.ingest.sources import MAX_FEED_ATTEMPTS, ingest_feed
 from evidence_store.store import EvidenceStore
 from tests.evidence_store.ingest.test_files import ARTICLE_HTML
+from tests.local_http import QuietHandler, serving
 
 LONG_CONTENT = " ".join(["The Libyan eastern government reopened its embassy in Damascus in March 2020."] * 12)
 
@@ -24,7 +22,7 @@ def rss(port: int, extra: str = "") -> str:
 </channel></rss>"""
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(QuietHandler):
     extra = ""
 
     def do_GET(self):
@@ -46,16 +44,11 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def log_message(self, *args):
-        pass
-
 
 @pytest.fixture
 def feed_server():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with serving(Handler) as url:
+        yield url
     Handler.extra = ""
 
 

@@ -4,10 +4,8 @@ The session allows loopback (tests/conftest.py); tests that check refusals turn 
 """
 
 import socket
-import threading
 import time
 from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
 
 import pytest
@@ -16,6 +14,7 @@ from evidence_store.ingest.fetch import FetchError, decode_body, fetch_url
 from evidence_store.ingest.sources import read_url
 from evidence_store.types import DocumentInput
 from tests.evidence_store.ingest.test_files import ARTICLE_HTML
+from tests.local_http import QuietHandler, serving
 from verify.extract.intake import read_article
 
 ARABIC = "وفد حفتر في دمشق"
@@ -45,7 +44,7 @@ ROUTES: dict[str, tuple[int, dict[str, str], bytes]] = {
 }
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(QuietHandler):
     hits: ClassVar[Counter] = Counter()
     hosts: ClassVar[list[str]] = []
 
@@ -85,17 +84,11 @@ class Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             pass
 
-    def log_message(self, *args):
-        pass
-
 
 @pytest.fixture(scope="module")
 def server():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with serving(Handler) as url:
+        yield url
 
 
 @pytest.fixture

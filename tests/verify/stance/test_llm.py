@@ -2,13 +2,12 @@
 
 import json
 import logging
-import threading
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from evidence_store.types import Passage
+from tests.local_http import QuietHandler, serving
 from verify.settings import Settings
 from verify.stance.llm import LLMJudge, MalformedAnswer, StanceBackendError, parse_answer
 from verify.stance.protocol import StancePair
@@ -21,9 +20,13 @@ class FakeChat:
     def __init__(self) -> None:
         self.answers: list[tuple[int, str]] = []
         self.requests: list[dict] = []
+        self.url = ""  # set while it is served
+
+    def handler(self) -> type[QuietHandler]:
+        """A request handler class answering from this fake's queue."""
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 fake.requests.append({"path": self.path, "auth": self.headers.get("Authorization"), "body": body})
@@ -36,23 +39,15 @@ class FakeChat:
                 self.end_headers()
                 self.wfile.write(data)
 
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        return Handler
 
 
 @pytest.fixture
 def chat():
-    server = FakeChat()
-    yield server
-    server.close()
+    fake = FakeChat()
+    with serving(fake.handler()) as url:
+        fake.url = f"{url}/v1"
+        yield fake
 
 
 def _settings(chat: FakeChat, tmp_path, **extra) -> Settings:
