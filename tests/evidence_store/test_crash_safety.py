@@ -5,13 +5,7 @@ write (or after a random delay), then checks the files as they are, reopens the 
 compares it with the states the operations could have left: all or nothing of each one.
 """
 
-import os
 import random
-import signal
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 
@@ -19,9 +13,9 @@ from evidence_store.check import check_store
 from evidence_store.chunking import chunk_text
 from evidence_store.store import EvidenceStore
 from tests.conftest import HashEmbedder
+from tests.crash import kill_child
 from tests.evidence_store import crash_child
 
-ROOT = Path(__file__).resolve().parents[2]
 # (stage, occurrence): where the kill lands; "random" kills after that many seconds (a slow machine
 # may finish first, which the checks below accept)
 POINTS = [
@@ -34,29 +28,6 @@ POINTS = [
     *(("random", round(random.Random(seed).uniform(0.02, 0.25), 3)) for seed in (1, 2)),  # the run takes ~0.3s
 ]
 LAGGING = {"commit", "faiss-rename", "lexical-swap", "manifest"}  # DuckDB committed, indexes behind
-
-
-def kill_child(store: Path, stage: str, when: float) -> list[str]:
-    """Run the child until it pauses at ``stage`` (or for ``when`` seconds) and SIGKILL it; its output."""
-    args = [store, "none", "0"] if stage == "random" else [store, stage, str(when)]
-    child = subprocess.Popen(
-        [sys.executable, "-m", "tests.evidence_store.crash_child", *map(str, args)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    lines = [child.stdout.readline().strip()]
-    assert lines == ["READY"]
-    if stage == "random":
-        time.sleep(when)
-    else:
-        lines.append(child.stdout.readline().strip())
-        assert lines[-1] == f"PAUSED {stage}", lines
-    os.kill(child.pid, signal.SIGKILL)
-    child.wait(timeout=30)
-    lines += child.stdout.read().split()
-    assert child.returncode == -signal.SIGKILL or (stage == "random" and lines[-1] == "DONE")
-    return lines
 
 
 def assert_whole(store: EvidenceStore, texts: dict[str, str], settings) -> None:
@@ -77,7 +48,7 @@ def assert_whole(store: EvidenceStore, texts: dict[str, str], settings) -> None:
 def test_a_killed_ingest_leaves_whole_documents_and_consistent_indexes(tmp_path, stage, when):
     path = tmp_path / "store"
     settings = crash_child.settings(path)
-    output = kill_child(path, stage, when)
+    output = kill_child("tests.evidence_store.crash_child", path, stage, when)
     states = crash_child.expected_states()
 
     found = check_store(path, settings)  # the files exactly as the kill left them

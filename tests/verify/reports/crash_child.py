@@ -18,13 +18,13 @@ RUNS = 4
 LABELS = ("supported", "disputed", "unverified")
 
 
-def _pauser(occurrence: int):
+def _pauser(stage: str, occurrence: int):
     calls = {"n": 0}
 
     def reached() -> None:
         calls["n"] += 1
         if calls["n"] == occurrence:
-            print("PAUSED", flush=True)
+            print(f"PAUSED {stage}", flush=True)
             time.sleep(120)
 
     return reached
@@ -33,7 +33,7 @@ def _pauser(occurrence: int):
 def main(database: str, stage: str, occurrence: str) -> None:
     store = ReportStore(Path(database))
     store.needing_review()  # creates the database
-    reached = _pauser(int(occurrence))
+    reached = _pauser(stage, int(occurrence))
     if stage == "verdicts":
         evidence_values = rows.evidence_values
         rows.evidence_values = lambda *args: (reached(), evidence_values(*args))[1]

@@ -1,43 +1,16 @@
 """SIGKILL a process in the middle of recording verify runs: the reports database stays valid, the
 run is marked failed (even for a reader who opens it first), and no run is left half-written."""
 
-import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from tests.crash import kill_child
 from verify.reports import ReportStore
 
-ROOT = Path(__file__).resolve().parents[3]
 # (stage, occurrence); "random" kills after that many seconds
 POINTS = [("verdicts", 1), ("verdicts", 7), ("scoring", 3), ("random", 0.05), ("random", 0.15)]
-
-
-def kill_child(database: Path, stage: str, when: float) -> list[str]:
-    args = [database, "none", "0"] if stage == "random" else [database, stage, str(when)]
-    child = subprocess.Popen(
-        [sys.executable, "-m", "tests.verify.reports.crash_child", *map(str, args)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    lines = [child.stdout.readline().strip()]
-    assert lines == ["READY"]
-    if stage == "random":
-        time.sleep(when)
-    else:
-        lines.append(child.stdout.readline().strip())
-        assert lines[-1] == "PAUSED"
-    os.kill(child.pid, signal.SIGKILL)
-    child.wait(timeout=30)
-    lines += child.stdout.read().split()
-    assert child.returncode == -signal.SIGKILL or (stage == "random" and lines[-1] == "DONE")
-    return lines
 
 
 def verdict_and_evidence_counts(database: Path) -> dict[str, tuple[int, int]]:
@@ -52,7 +25,7 @@ def verdict_and_evidence_counts(database: Path) -> dict[str, tuple[int, int]]:
 @pytest.mark.parametrize(("stage", "when"), POINTS, ids=[f"{s}-{w}" for s, w in POINTS])
 def test_a_killed_verify_run_is_failed_and_never_half_written(tmp_path, stage, when):
     database = tmp_path / "reports.duckdb"
-    kill_child(database, stage, when)
+    kill_child("tests.verify.reports.crash_child", database, stage, when)
 
     reader = ReportStore(database, read_only=True)
     rows = reader.report()  # a reviewer is the first to look after the crash
