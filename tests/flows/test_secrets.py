@@ -31,9 +31,8 @@ ARTICLE = (
 
 @pytest.fixture
 def chat():
-    server = FakeChat()
-    yield server
-    server.close()
+    with FakeChat().served() as fake:
+        yield fake
 
 
 @pytest.fixture

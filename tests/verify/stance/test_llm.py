@@ -2,6 +2,8 @@
 
 import json
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import pytest
@@ -41,12 +43,17 @@ class FakeChat:
 
         return Handler
 
+    @contextmanager
+    def served(self) -> Iterator["FakeChat"]:
+        """This fake on a real server on 127.0.0.1 for the block (``url`` is its /v1 base)."""
+        with serving(self.handler()) as url:
+            self.url = f"{url}/v1"
+            yield self
+
 
 @pytest.fixture
 def chat():
-    fake = FakeChat()
-    with serving(fake.handler()) as url:
-        fake.url = f"{url}/v1"
+    with FakeChat().served() as fake:
         yield fake
 
 
