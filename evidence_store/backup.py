@@ -12,7 +12,6 @@ from pydantic import BaseModel, ConfigDict
 
 from evidence_store.backup_files import (
     BackupError,
-    check_columns,
     insert_table,
     read_manifest,
     staged_folder,
@@ -89,7 +88,6 @@ def import_store(
             with db.file.transaction() as con:
                 rows = {}
                 for table in TABLES:
-                    check_columns(con, table, source / f"{table}.parquet")
                     rows[table] = insert_table(con, table, source / f"{table}.parquet")
                 con.executemany(
                     "INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",

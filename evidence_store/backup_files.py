@@ -107,7 +107,9 @@ def check_columns(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> Non
 
 
 def insert_table(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> int:
-    """Append the rows of a Parquet file to ``table``, batch by batch (no SQL text is built); the row count."""
+    """Append the rows of a Parquet file to ``table``, batch by batch (no SQL text is built); the row count.
+    A file whose columns differ from the table's is refused before any row is written."""
+    check_columns(con, table, path)
     rows = 0
     for batch in pq.ParquetFile(path).iter_batches(_BATCH_ROWS):
         con.from_arrow(batch).insert_into(table)

@@ -7,7 +7,7 @@ import duckdb
 import pytest
 
 from evidence_store.backup import export_store, import_store
-from evidence_store.backup_files import BackupError, check_columns
+from evidence_store.backup_files import BackupError, check_columns, insert_table
 from evidence_store.check import check_store
 from evidence_store.store import EvidenceStore
 from evidence_store.types import DocumentInput
@@ -130,3 +130,7 @@ def test_a_table_file_with_other_columns_is_refused_by_name(tmp_path):
     check_columns(con, "passages", same)
     with pytest.raises(BackupError, match=r"passages\.parquet has columns \['text', 'passage_id'\]"):
         check_columns(con, "passages", reordered)
+    with pytest.raises(BackupError, match="has columns"):
+        insert_table(con, "passages", reordered)
+    assert con.execute("SELECT count(*) FROM passages").fetchone() == (0,)  # refused before any row
+    assert insert_table(con, "passages", same) == 1
