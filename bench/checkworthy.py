@@ -5,8 +5,8 @@ from bench.report import table
 from evidence_store.embedding.embedder import load_embedder
 from evidence_store.settings import DEFAULT_EMBEDDING_MODEL
 from verify.extract.checkworthy import SHIPPED_HEAD, CheckworthyHeads
-from verify.extract.cw_training import BENCHMARKS, TrainConfig, evaluate_heads, train_heads, trivial_f1
 from verify.settings import Settings
+from verify.training.checkworthy import BENCHMARKS, TrainConfig, evaluate_heads, train_heads, trivial_f1
 
 # Best published scores on these test sets (CheckThat! overview papers).
 ANCHORS = {

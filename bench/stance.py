@@ -9,14 +9,14 @@ import time
 from bench.data import SHARED_DATA, require
 from bench.report import spread, table
 from evidence_store.embedding.precision import native_bf16
-from verify.baseline import fit_thresholds
-from verify.claims_eval import ClaimsRun, evaluate_claims, given_evidence, read_claims
-from verify.evaluation import classification_metrics
 from verify.settings import Settings
-from verify.stance.calibrate import CROSS_LINGUAL, cross_lingual_dev_claims
 from verify.stance.cross_encoder import TrainedCrossEncoder
 from verify.stance.network import read_config
 from verify.stance.protocol import StancePair
+from verify.training.baseline import fit_thresholds
+from verify.training.calibrate import CROSS_LINGUAL, cross_lingual_dev_claims
+from verify.training.claims_eval import ClaimsRun, evaluate_claims, given_evidence, read_claims
+from verify.training.metrics import classification_metrics
 from verify.verdict import VERDICT_LABELS
 from verify.verifier import judge, with_relevance
 

@@ -49,8 +49,8 @@ def claims(
     held_out: bool = typer.Option(False, "--held-out", help="Skip claims the stance model may have trained on."),
 ) -> None:
     """Verdict every claim, write predictions, print accuracy, macro-F1, per-class P/R/F1, confusion and ECE."""
-    from verify.claims_eval import evaluate_claims, write_predictions
     from verify.stance.llm import StanceBackendError
+    from verify.training.claims_eval import evaluate_claims, write_predictions
 
     if retrieve and corpus is None:
         raise fail("--retrieve needs --corpus CORPUS.jsonl")

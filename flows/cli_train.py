@@ -32,9 +32,9 @@ def stance(
 ) -> None:
     """Train the stance cross-encoder (seeded), then fit verdict calibration on the dev claims."""
     from evidence_store.embedding.embedder import ensure_default_model
-    from verify.stance.calibrate import calibrate_model
     from verify.stance.cross_encoder import SHIPPED_MODEL_DIR
-    from verify.stance.training import TrainSettings, train_stance
+    from verify.training.calibrate import calibrate_model
+    from verify.training.stance import TrainSettings, train_stance
 
     if not (data / "claims_ans_ar_train.jsonl").exists():
         raise fail(f"no training data in {data} (expected claims_ans_ar_train.jsonl and the other shared files)")
@@ -72,7 +72,7 @@ def checkworthy(
     from evidence_store.embedding.embedder import load_embedder
     from evidence_store.settings import DEFAULT_EMBEDDING_MODEL
     from verify.extract.checkworthy import SHIPPED_HEAD
-    from verify.extract.cw_training import TrainConfig, evaluate_heads, train_heads
+    from verify.training.checkworthy import TrainConfig, evaluate_heads, train_heads
 
     if not (data / "checkworthy_ct24_en_train.jsonl").exists():
         raise fail(f"no training data in {data} (expected checkworthy_ct24_en_train.jsonl and the other shared files)")

@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 
 from verify.extract.checkworthy import CheckworthyHead, CheckworthyHeads, HeadScorer
-from verify.extract.cw_metrics import average_precision, best_threshold, f1_positive, mean_average_precision
 from verify.extract.features import FEATURE_NAMES
+from verify.training.ranking_metrics import average_precision, best_threshold, f1_positive, mean_average_precision
 
 
 def cues_head(hidden: int = 0, seed: int = 0) -> CheckworthyHead:

@@ -5,9 +5,9 @@ the first ``lora.first_layer`` (those stay as built, so their outputs are comput
 and cached: an epoch costs only the upper layers), mean pooling, contrast features and bi-encoder
 similarity into a small MLP head, AdamW with separate adapter and head learning rates, linear
 warm-up and decay, length-bucketed batches, class-weighted cross-entropy over the balanced mix of
-``verify.stance.data``; the epoch with the best mean macro-F1 over the dev sets (ANS dev, SciFact
+``verify.training.stance_data``; the epoch with the best mean macro-F1 over the dev sets (ANS dev, SciFact
 dev, cross-lingual XNLI dev) is kept. ``reported_pairs`` adds reported-speech pairs to the mix
-(``verify.stance.reported``: a denied report refutes) and a framed dev set that counts in that choice.
+(``verify.training.reported_speech``: a denied report refutes) and a framed dev set that counts in that choice.
 """
 
 import hashlib
@@ -23,9 +23,7 @@ import torch
 from pydantic import BaseModel, ConfigDict
 
 from evidence_store.settings import StoreSettings
-from verify.evaluation import classification_metrics
 from verify.relevance import pair_similarities
-from verify.stance.data import StanceExample, dev_sets, training_mix
 from verify.stance.inference import collate, encode_pairs, feature_matrix, length_sorted_batches
 from verify.stance.network import (
     WEIGHTS_FILE,
@@ -37,7 +35,9 @@ from verify.stance.network import (
     write_config,
 )
 from verify.stance.protocol import LABELS
-from verify.stance.reported import reported_speech_pairs
+from verify.training.metrics import classification_metrics
+from verify.training.reported_speech import reported_speech_pairs
+from verify.training.stance_data import StanceExample, dev_sets, training_mix
 
 Log = Callable[[str], None]
 
@@ -59,7 +59,7 @@ class TrainSettings(BaseModel):
     threads: int = 1
     limit: int | None = None  # train on the first N pairs of the mix only (pilot runs)
     dev_limit: int | None = None  # score only the first N pairs of each dev set
-    reported_pairs: int = 0  # reported-speech pairs (verify.stance.reported) added to the mix, with a dev set
+    reported_pairs: int = 0  # reported-speech pairs (verify.training.reported_speech) added to the mix, with a dev set
 
 
 def seed_everything(seed: int) -> None:

@@ -23,8 +23,8 @@ import random
 import re
 from collections.abc import Callable
 
-from verify.stance.data import NEUTRAL, REFUTES, SUPPORTS, StanceExample
 from verify.stance.features import has_negation, is_arabic_script
+from verify.training.stance_data import NEUTRAL, REFUTES, SUPPORTS, StanceExample
 
 MAX_PASSAGE_WORDS = 45
 

@@ -1,7 +1,7 @@
 import random
 
-from verify.stance.data import NEUTRAL, REFUTES, SUPPORTS, StanceExample
-from verify.stance.reported import frame, reported_speech_pairs
+from verify.training.reported_speech import frame, reported_speech_pairs
+from verify.training.stance_data import NEUTRAL, REFUTES, SUPPORTS, StanceExample
 
 _AR = StanceExample(
     "الشركة نقلت مقاتلين إلى ليبيا", "نقلت الشركة مقاتلين إلى ليبيا على متن رحلاتها", SUPPORTS, "ar", "ans_train"

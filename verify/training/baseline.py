@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from verify.evaluation import classification_metrics
+from verify.training.metrics import classification_metrics
 from verify.verdict import VERDICT_LABELS
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from verify.evaluation import classification_metrics, expected_calibration_error
+from verify.training.metrics import classification_metrics, expected_calibration_error
 
 LABELS = ("supported", "disputed", "unverified")
 

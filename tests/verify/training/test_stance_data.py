@@ -2,7 +2,8 @@ import json
 import random
 
 from tests.conftest import shared_file
-from verify.stance.data import (
+from verify.stance.features import is_arabic_script
+from verify.training.stance_data import (
     REFUTES,
     SUPPORTS,
     StanceExample,
@@ -14,7 +15,6 @@ from verify.stance.data import (
     training_mix,
     xnli_pairs,
 )
-from verify.stance.features import is_arabic_script
 
 
 def test_clitic_segmented_arabic_is_glued_back():

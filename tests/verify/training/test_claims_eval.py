@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from verify.claims_eval import evaluate_claims, read_claims, write_predictions
+from verify.training.claims_eval import evaluate_claims, read_claims, write_predictions
 
 pytestmark = pytest.mark.slow
 

@@ -1,4 +1,4 @@
-from verify.baseline import fit_thresholds
+from verify.training.baseline import fit_thresholds
 
 
 def test_thresholds_separate_three_similarity_bands():

@@ -1,8 +1,9 @@
 import numpy as np
 import pytest
 
-from verify.calibration import Calibration, VerdictCalibration, calibration_key, fit_calibration, fit_temperature
-from verify.evaluation import expected_calibration_error
+from verify.calibration import Calibration, VerdictCalibration, calibration_key
+from verify.training.calibration_fit import fit_calibration, fit_temperature
+from verify.training.metrics import expected_calibration_error
 
 
 def _overconfident(n: int, seed: int):

@@ -5,10 +5,10 @@ import pytest
 
 from tests.conftest import SHARED_DATA, shared_file
 from verify.extract.checkworthy import load_scorer
-from verify.extract.cw_data import embed_cached, load_split
-from verify.extract.cw_metrics import average_precision
-from verify.extract.cw_training import TrainConfig, train_head, train_heads
 from verify.extract.features import feature_matrix
+from verify.training.checkworthy import TrainConfig, train_head, train_heads
+from verify.training.checkworthy_data import embed_cached, load_split
+from verify.training.ranking_metrics import average_precision
 
 
 def ranked_ap(labels, scores) -> float:

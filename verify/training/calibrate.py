@@ -2,7 +2,7 @@
 
 Same-language claims: ANS dev (ar) and SciFact dev (en) with their own evidence. Cross-lingual
 claims ("ar-en": Arabic claim, English evidence; "en-ar" the reverse): the held-out XNLI premises
-(``verify.stance.data.is_xnli_dev``), each hypothesis a claim with its translated premise as the
+(``verify.training.stance_data.is_xnli_dev``), each hypothesis a claim with its translated premise as the
 only evidence. Each set's evidence is scored, aggregated into verdict logits, and a temperature
 plus class biases are fitted by NLL; they are written into the model's ``stance.json``.
 
@@ -18,21 +18,15 @@ from pathlib import Path
 import numpy as np
 
 from evidence_store.types import Passage
-from verify.calibration import (
-    Calibration,
-    VerdictCalibration,
-    calibration_key,
-    fit_calibration,
-    fit_temperature,
-    softmax,
-)
-from verify.claims_eval import LabelledClaim, given_evidence, read_claims, retrieved_evidence
-from verify.evaluation import Metrics, classification_metrics
+from verify.calibration import Calibration, VerdictCalibration, calibration_key, softmax
 from verify.settings import Settings
 from verify.stance.cross_encoder import TrainedCrossEncoder
-from verify.stance.data import xnli_pairs
 from verify.stance.network import read_config, write_config
 from verify.stance.protocol import StancePair
+from verify.training.calibration_fit import fit_calibration, fit_temperature
+from verify.training.claims_eval import LabelledClaim, given_evidence, read_claims, retrieved_evidence
+from verify.training.metrics import Metrics, classification_metrics
+from verify.training.stance_data import xnli_pairs
 from verify.verdict import VERDICT_LABELS, ScoredEvidence, verdict_logits
 from verify.verifier import Evidence, with_relevance
 

@@ -16,9 +16,9 @@ from pydantic import BaseModel, ConfigDict
 
 from evidence_store.embedding.embedder import Embedder
 from verify.extract.checkworthy import CheckworthyHead, CheckworthyHeads, Inputs
-from verify.extract.cw_data import LabelledSentence, embed_cached, load_split
-from verify.extract.cw_metrics import average_precision, best_threshold, f1_positive, mean_average_precision
 from verify.extract.features import feature_matrix
+from verify.training.checkworthy_data import LabelledSentence, embed_cached, load_split
+from verify.training.ranking_metrics import average_precision, best_threshold, f1_positive, mean_average_precision
 
 Log = Callable[[str], None]
 

@@ -6,7 +6,7 @@ from evidence_store.embedding.embedder import ensure_default_model
 from tests.conftest import shared_file
 from verify.stance.cross_encoder import TrainedCrossEncoder
 from verify.stance.protocol import StancePair
-from verify.stance.training import TrainSettings, length_bucketed_batches, train_stance
+from verify.training.stance import TrainSettings, length_bucketed_batches, train_stance
 
 pytestmark = pytest.mark.slow
 

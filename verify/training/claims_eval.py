@@ -16,10 +16,10 @@ from evidence_store.ingest.records import IngestIssue, RecordError, parse_date
 from evidence_store.ingest.tabular import read_jsonl
 from evidence_store.store import EvidenceStore
 from evidence_store.types import Passage
-from verify.baseline import SimilarityThresholds, fit_thresholds
-from verify.evaluation import Metrics, classification_metrics
 from verify.settings import Settings
-from verify.stance.data import in_training_data
+from verify.training.baseline import SimilarityThresholds, fit_thresholds
+from verify.training.metrics import Metrics, classification_metrics
+from verify.training.stance_data import in_training_data
 from verify.verdict import VERDICT_LABELS
 from verify.verifier import Evidence, evidence_from_hits, judge, with_relevance
 
