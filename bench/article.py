@@ -79,7 +79,8 @@ def direct(text: str, stages: dict[str, float] | None = None) -> int:
 
 
 def flow(text: str) -> int:
-    from flows.verify_article import ArticleInput, VerifyOptions, run_verify_article
+    from flows.params import ArticleInput, VerifyOptions
+    from flows.verify_article import run_verify_article
 
     return run_verify_article(ArticleInput(text=text), VerifyOptions(max_claims=MAX_CLAIMS)).claims
 

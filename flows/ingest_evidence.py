@@ -5,13 +5,10 @@ chunking and embedding of new documents to that cluster in shards; the rows come
 flow's process, the store's single writer, which commits them in one transaction.
 """
 
-from enum import StrEnum
-
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
-from pydantic import BaseModel, Field
 
 from evidence_store.db import DocumentRow
 from evidence_store.embedding.embedder import load_embedder
@@ -21,37 +18,8 @@ from evidence_store.rows import PreparedDocument, prepare_rows
 from evidence_store.store import AddPlan
 from evidence_store.types import AddReport
 from flows import runtime
-from verify.settings import Settings
-
-
-class OnError(StrEnum):
-    skip = "skip"
-    reject = "reject"
-
-
-class IngestRequest(BaseModel):
-    """What to ingest. Feeds only contribute items not seen before."""
-
-    sources: list[str] = Field(
-        default_factory=list,
-        title="Files, folders or URLs",
-        description="Paths on the worker (.jsonl, .csv, .json ClaimReview, .txt, .md, .html, folders) or web pages.",
-    )
-    feeds: list[str] = Field(default_factory=list, title="RSS/Atom feeds", description="Only new items are ingested.")
-    on_error: OnError = Field(
-        OnError.skip, title="Bad records", description="skip: add the good ones; reject: add nothing from the sources."
-    )
-
-
-class IngestSummary(BaseModel):
-    """What one ingest run added."""
-
-    documents_added: int
-    documents_replaced: int
-    duplicates: int
-    passages_added: int
-    feed_items_new: int
-    issues: list[str]
+from flows.params import IngestRequest, IngestSummary, OnError
+from flows.settings import FlowSettings
 
 
 @task(name="load-sources", retries=2, retry_delay_seconds=[5, 30])
@@ -61,8 +29,9 @@ def load_sources_task(sources: list[str], on_error: OnError) -> tuple[list, list
     return list(loaded.documents), list(loaded.issues)
 
 
-def task_runner(settings: Settings) -> TaskRunner:
-    """Dask (through prefect-dask) when ``SANAD_DASK_ADDRESS`` names a scheduler, else threads here."""
+def task_runner(settings: FlowSettings) -> TaskRunner:
+    """Dask (through prefect-dask) when ``SANAD_DASK_ADDRESS`` names a scheduler, else threads here (applied
+    where the flow is served)."""
     if settings.dask_address:
         from prefect_dask import DaskTaskRunner
 
@@ -96,7 +65,7 @@ def commit_documents_task(plan: AddPlan, rows: list[DocumentRow]) -> AddReport:
     return runtime.evidence_store().commit(plan, rows)
 
 
-def add_sharded(documents: list, settings: Settings) -> AddReport:
+def add_sharded(documents: list, settings: FlowSettings) -> AddReport:
     """Embed new documents in shards on the Dask cluster, then commit every row here, in input order."""
     logger = get_run_logger()
     plan = plan_documents_task(documents)
@@ -136,11 +105,11 @@ def _markdown(summary: IngestSummary, sources: list[str], feeds: list[str]) -> s
     return "\n".join(lines)
 
 
-@flow(name="ingest-evidence", task_runner=task_runner(Settings()))
+@flow(name="ingest-evidence")
 def ingest_evidence(request: IngestRequest = IngestRequest()) -> IngestSummary:  # noqa: B008 (Prefect form default)
     """Add documents from files, folders, URLs and feeds; with nothing given, poll the configured feeds."""
     if not request.sources and not request.feeds:
-        request = request.model_copy(update={"feeds": runtime.settings().feeds})
+        request = request.model_copy(update={"feeds": runtime.flow_settings().feeds})
     logger = get_run_logger()
     reports: list[AddReport] = []
     issues: list[str] = []
@@ -149,8 +118,8 @@ def ingest_evidence(request: IngestRequest = IngestRequest()) -> IngestSummary: 
         issues += [str(issue) for issue in source_issues]
         for issue in source_issues:
             logger.warning("skipped %s", issue)
-        if documents and runtime.settings().dask_address:
-            reports.append(add_sharded(documents, runtime.settings()))
+        if documents and runtime.flow_settings().dask_address:
+            reports.append(add_sharded(documents, runtime.flow_settings()))
         elif documents:
             reports.append(add_documents_task(documents))
     new_items = 0

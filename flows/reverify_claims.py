@@ -1,50 +1,20 @@
 """The ``reverify-claims`` flow: score stored claims again against the current evidence store."""
 
 from datetime import timedelta
-from enum import StrEnum
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
-from pydantic import BaseModel, Field
 
 from flows import runtime
-from flows.verify_article import VerifyOptions
+from flows.params import ReverifyRequest, ReverifySummary, Scope, VerifyOptions
 from verify import pipeline
 from verify.reports.markdown import BADGES
 from verify.reports.types import VerdictChange
 from verify.types import Claim
 
 BATCH = 64  # claims retrieved and scored together
-
-
-class Scope(StrEnum):
-    stale = "stale"
-    all = "all"
-    unverified = "unverified"
-    article = "article"
-
-
-class ReverifyRequest(BaseModel):
-    """Which stored claims to score again."""
-
-    scope: Scope = Field(
-        Scope.stale,
-        title="Claims",
-        description="stale: unverified or older than the age below; all; unverified; or one article's claims.",
-    )
-    older_than_days: int = Field(7, ge=0, title="Older than (days)", description="For 'stale'.")
-    article_id: str = Field("", title="Article id", description="For 'article'.")
-    options: VerifyOptions = Field(default_factory=VerifyOptions, title="Verification options")
-
-
-class ReverifySummary(BaseModel):
-    """What a re-verification run did."""
-
-    run_id: str
-    claims: int
-    changed: int
 
 
 def select_claims(request: ReverifyRequest) -> list[Claim]:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from logging import Logger
 
 from evidence_store.store import EvidenceStore
+from flows.settings import FlowSettings
 from verify.reports.store import ReportStore
 from verify.settings import Settings
 
@@ -22,6 +23,14 @@ def settings() -> Settings:
         if "settings" not in _resources:
             _resources["settings"] = Settings()
         return _resources["settings"]  # type: ignore[return-value]
+
+
+def flow_settings() -> FlowSettings:
+    """The process's orchestration settings (feeds, schedules, concurrency), read once."""
+    with _lock:
+        if "flow_settings" not in _resources:
+            _resources["flow_settings"] = FlowSettings()
+        return _resources["flow_settings"]  # type: ignore[return-value]
 
 
 def evidence_store() -> EvidenceStore:

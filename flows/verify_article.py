@@ -1,116 +1,25 @@
 """The ``verify-article`` flow: fetch, extract claims, retrieve evidence, score, persist, publish.
 
-Parameters are pydantic models and enums so the Prefect UI renders a form. Domain logic
+Parameters are the pydantic models of ``flows.params`` (the Prefect UI renders a form). Domain logic
 lives in ``verify.pipeline``; tasks only call it with process-wide resources.
 """
 
 import asyncio
-from datetime import date, datetime, time, timedelta
-from enum import StrEnum
+from datetime import datetime, time, timedelta
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import INPUTS, NO_CACHE
 from prefect.runtime import flow_run
 from prefect.tasks import exponential_backoff
-from pydantic import BaseModel, Field
 
 from evidence_store.ingest.fetch import FetchedPage, FetchError, fetch_url
 from evidence_store.types import SearchHit
 from flows import runtime
+from flows.params import ArticleInput, Language, VerifyOptions, VerifySummary
 from verify import pipeline
 from verify.reports.markdown import verdicts_markdown, verdicts_table
-from verify.settings import Settings
 from verify.types import Article, Claim, Verdict
-
-_DEFAULTS = Settings.model_fields
-
-
-class Language(StrEnum):
-    auto = "auto"
-    ar = "ar"
-    en = "en"
-
-
-class ArticleInput(BaseModel):
-    """The article to verify: a URL to fetch, or its text (or HTML) pasted."""
-
-    url: str = Field("", title="Article URL", description="Fetched and cleaned. Leave empty to paste the text.")
-    text: str = Field("", title="Article text", description="The article's text or HTML, if no URL is given.")
-    title: str = Field("", title="Title")
-    publisher: str = Field("", title="Publisher")
-    published_on: date | None = Field(None, title="Published on")
-    language: Language = Field(Language.auto, title="Language", description="auto: detected per article")
-
-
-class VerdictThresholds(BaseModel):
-    """How strong and relevant evidence must be to decide a verdict."""
-
-    relevance_floor: float = Field(
-        _DEFAULTS["verdict_relevance_floor"].default,
-        ge=0,
-        le=1,
-        title="Relevance floor",
-        description="Passages less similar to the claim than this cannot decide its verdict.",
-    )
-    relevance_full: float = Field(
-        _DEFAULTS["verdict_relevance_full"].default, ge=0, le=1, title="Relevance for full weight"
-    )
-    relevance_margin: float = Field(
-        _DEFAULTS["verdict_relevance_margin"].default,
-        gt=0,
-        le=1,
-        title="Relevance margin",
-        description="Passages this much less similar than the claim's best passage cannot decide its verdict.",
-    )
-    min_strength: float = Field(
-        _DEFAULTS["verdict_min_strength"].default,
-        ge=0,
-        le=1,
-        title="Minimum stance strength",
-        description="Weaker support or refutation leaves the claim unverified.",
-    )
-    conflict_strength: float = Field(
-        _DEFAULTS["verdict_conflict_strength"].default,
-        ge=0,
-        le=1,
-        title="Conflict strength",
-        description="Support and refutation both this strong: disputed, flagged conflicting.",
-    )
-
-
-class VerifyOptions(BaseModel):
-    """How much to check and how strict to be."""
-
-    max_claims: int = Field(15, ge=1, le=100, title="Max claims", description="The most check-worthy first.")
-    top_k: int = Field(_DEFAULTS["verdict_top_k"].default, ge=1, le=20, title="Evidence passages per claim")
-    thresholds: VerdictThresholds = Field(default_factory=VerdictThresholds, title="Verdict thresholds")
-
-    def apply(self, settings: Settings) -> Settings:
-        """``settings`` with this run's thresholds."""
-        return settings.model_copy(
-            update={
-                "verdict_relevance_floor": self.thresholds.relevance_floor,
-                "verdict_relevance_full": self.thresholds.relevance_full,
-                "verdict_relevance_margin": self.thresholds.relevance_margin,
-                "verdict_min_strength": self.thresholds.min_strength,
-                "verdict_conflict_strength": self.thresholds.conflict_strength,
-                "verdict_top_k": self.top_k,
-            }
-        )
-
-
-class VerifySummary(BaseModel):
-    """What a verify-article run found."""
-
-    run_id: str
-    article_id: str
-    title: str | None
-    claims: int
-    supported: int
-    disputed: int
-    unverified: int
-    changed: int
 
 
 def _network_failure(task, task_run, state) -> bool:

@@ -4,17 +4,10 @@ from prefect import flow, get_run_logger, task, unmapped
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
-from pydantic import BaseModel, Field
 
-from flows import runtime
-from flows.verify_article import ArticleInput, VerifyOptions, VerifySummary, run_verify_article
-
-
-class BatchRequest(BaseModel):
-    """Articles to verify."""
-
-    urls: list[str] = Field(default_factory=list, title="Article URLs", min_length=1)
-    options: VerifyOptions = Field(default_factory=VerifyOptions, title="Verification options")
+from flows.params import ArticleInput, BatchRequest, VerifyOptions, VerifySummary
+from flows.settings import FlowSettings
+from flows.verify_article import run_verify_article
 
 
 @task(name="verify-url", cache_policy=NO_CACHE)
@@ -27,11 +20,12 @@ def verify_url_task(url: str, options: VerifyOptions) -> VerifySummary | str:
         return f"{type(exc).__name__}: {exc}"
 
 
-def _concurrency() -> int:
-    return max(1, runtime.settings().batch_concurrency)
+def batch_task_runner(settings: FlowSettings) -> ThreadPoolTaskRunner:
+    """Threads for ``SANAD_BATCH_CONCURRENCY`` articles at once (applied where the flow is served)."""
+    return ThreadPoolTaskRunner(max_workers=max(1, settings.batch_concurrency))
 
 
-@flow(name="verify-batch", task_runner=ThreadPoolTaskRunner(max_workers=_concurrency()))
+@flow(name="verify-batch")
 def verify_batch(request: BatchRequest) -> list[VerifySummary | str]:
     """Verify each URL as its own verify-article run, a few at a time (SANAD_BATCH_CONCURRENCY)."""
     urls = list(dict.fromkeys(url.strip() for url in request.urls if url.strip()))

@@ -3,7 +3,7 @@
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import SecretStr
 
 from evidence_store.embedding.precision import Precision
 from evidence_store.settings import StoreSettings
@@ -48,14 +48,6 @@ class Settings(StoreSettings):
     verdict_conflict_strength: float = 0.6  # both sides this strong: disputed, flagged conflicting
     verdict_top_k: int = 5  # passages retrieved per claim
     verdict_max_citations: int = 3
-
-    # flows and schedules (cron in the server's timezone, UTC by default)
-    feeds: list[str] = Field(default_factory=list)  # RSS/Atom feeds of the desk's sources, polled by ingest-evidence
-    ingest_cron: str = "0 * * * *"  # hourly
-    reverify_cron: str = "30 2 * * *"  # nightly
-    batch_concurrency: int = 2  # articles verified at once by verify-batch
-    dask_address: str | None = None  # a Dask scheduler (tcp://host:8786): ingest-evidence embeds on its workers
-    dask_shard_documents: int = 500  # documents per embedding task sent to the Dask workers
 
     # reports: who publishes the ClaimReview exports, and the address of each review ({claim_id} is URL-quoted)
     organisation_name: str = "Sanad"

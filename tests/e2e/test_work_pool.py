@@ -1,4 +1,5 @@
-"""deployments/prefect.yaml registers the four flows on a process work pool, and a worker runs one."""
+"""deployments/prefect.yaml registers the four flows on a process work pool, with the schedules of Sanad's settings,
+and a worker runs one."""
 
 import subprocess
 import sys
@@ -11,7 +12,7 @@ PREFECT = str(Path(sys.executable).with_name("prefect"))
 
 
 def test_prefect_yaml_deploys_to_a_process_pool_and_a_worker_runs_a_flow(served, tmp_path):
-    api, env = served["api"], {**served["env"], "SANAD_REPO": str(REPO)}
+    api, env = served["api"], {**served["env"], "SANAD_REPO": str(REPO), "SANAD_REVERIFY_CRON": "15 3 * * *"}
     subprocess.run([PREFECT, "work-pool", "create", "sanad", "--type", "process"], env=env, check=True, cwd=REPO)
     deployed = subprocess.run(
         [PREFECT, "deploy", "--all", "--no-prompt", "--prefect-file", "deployments/prefect.yaml"],
@@ -26,7 +27,7 @@ def test_prefect_yaml_deploys_to_a_process_pool_and_a_worker_runs_a_flow(served,
     found = {name: api_json("GET", f"{api}/deployments/name/{name}/sanad-pool") for name in flows}
     assert all(deployment["work_pool_name"] == "sanad" for deployment in found.values())
     assert [s["schedule"]["cron"] for s in found["ingest-evidence"]["schedules"]] == ["0 * * * *"]
-    assert [s["schedule"]["cron"] for s in found["reverify-claims"]["schedules"]] == ["30 2 * * *"]
+    assert [s["schedule"]["cron"] for s in found["reverify-claims"]["schedules"]] == ["15 3 * * *"]  # the setting
 
     run = api_json(
         "POST",

@@ -8,7 +8,8 @@ import pytest
 
 from evidence_store.store import EvidenceStore
 from flows import runtime
-from flows.ingest_evidence import IngestRequest, ingest_evidence, task_runner
+from flows.ingest_evidence import ingest_evidence, task_runner
+from flows.params import IngestRequest
 
 WORDS = (
     "ministry delegation airline sanctions flights damascus benghazi treasury statement agreement security "
@@ -69,7 +70,7 @@ def ingest(home, monkeypatch, corpus, dask_address: str | None):
         monkeypatch.setenv("SANAD_DASK_ADDRESS", dask_address)
         monkeypatch.setenv("SANAD_DASK_SHARD_DOCUMENTS", "250")
     runtime.reset()
-    flow = ingest_evidence.with_options(task_runner=task_runner(runtime.settings()))
+    flow = ingest_evidence.with_options(task_runner=task_runner(runtime.flow_settings()))
     return flow(IngestRequest(sources=[str(corpus)]))
 
 

@@ -6,7 +6,8 @@ import json
 from prefect.client.orchestration import get_client
 
 from flows import runtime
-from flows.ingest_evidence import IngestRequest, ingest_evidence
+from flows.ingest_evidence import ingest_evidence
+from flows.params import IngestRequest
 from tests.evidence_store.ingest.test_feeds import Handler, feed_server  # noqa: F401 (fixture)
 
 

@@ -14,7 +14,8 @@ from prefect.logging.handlers import APILogHandler
 
 from evidence_store.types import DocumentInput
 from flows import runtime
-from flows.verify_article import ArticleInput, VerifyOptions, run_verify_article
+from flows.params import ArticleInput, VerifyOptions
+from flows.verify_article import run_verify_article
 from tests.verify.stance.test_llm import FakeChat
 from verify.reports.export import to_json
 from verify.settings import Settings

@@ -11,9 +11,10 @@ from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 from evidence_store.demo import DEMO_CORPUS
 from evidence_store.ingest.sources import load_jsonl_corpus
 from flows import runtime
-from flows.reverify_claims import ReverifyRequest, Scope, reverify_claims
-from flows.verify_article import ArticleInput, VerifyOptions, run_verify_article
-from flows.verify_batch import BatchRequest, verify_batch
+from flows.params import ArticleInput, BatchRequest, ReverifyRequest, Scope, VerifyOptions
+from flows.reverify_claims import reverify_claims
+from flows.verify_article import run_verify_article
+from flows.verify_batch import verify_batch
 from tests.conftest import SAMPLE_ARTICLE
 from tests.local_http import QuietHandler, serving
 from verify.reports.types import ReportFilter

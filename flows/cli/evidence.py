@@ -13,7 +13,7 @@ from evidence_store.ingest.sources import load_sources
 from evidence_store.settings import IndexType
 from evidence_store.store import EvidenceStore
 from evidence_store.types import SearchHit, SearchMode
-from flows.cli_common import console, err_console, fail, friendly_errors, progress_bar
+from flows.cli.common import console, err_console, fail, friendly_errors, progress_bar
 from verify.settings import Settings
 
 evidence_app = typer.Typer(

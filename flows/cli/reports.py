@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from flows.cli_common import console, err_console, fail, friendly_errors
+from flows.cli.common import console, err_console, fail, friendly_errors
 from verify.reports import ReportFilter, ReportRow, ReportStore
 from verify.reports.backup import export_reports, import_reports
 from verify.reports.claimreview import claim_reviews

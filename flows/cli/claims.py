@@ -7,7 +7,7 @@ from typing import Literal
 import typer
 from rich.table import Table
 
-from flows.cli_common import console, fail
+from flows.cli.common import console, fail
 from verify.extract.claims import extract_claims
 from verify.extract.intake import ArticleError, read_article
 from verify.settings import Settings

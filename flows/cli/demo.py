@@ -8,9 +8,9 @@ from rich.table import Table
 
 from evidence_store.demo import DEMO_CORPUS
 from evidence_store.ingest.sources import load_jsonl_corpus
-from flows.cli_common import console, fail, friendly_errors, progress_bar
-from flows.cli_evidence import snippet
-from flows.cli_reports import report_table
+from flows.cli.common import console, fail, friendly_errors, progress_bar
+from flows.cli.evidence import snippet
+from flows.cli.reports import report_table
 from verify.reports import ReportFilter, ReportStore
 from verify.reports.html import render_html
 from verify.reports.types import ReportRow
@@ -50,7 +50,8 @@ def demo(
 ) -> None:
     """Ingest the demo evidence corpus, verify the article through the verify-article flow, print the report."""
     from flows import runtime
-    from flows.verify_article import ArticleInput, VerifyOptions, run_verify_article
+    from flows.params import ArticleInput, VerifyOptions
+    from flows.verify_article import run_verify_article
 
     settings = Settings()
     with friendly_errors():

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import typer
 
-from flows.cli_common import console, fail, friendly_errors
+from flows.cli.common import console, fail, friendly_errors
 from verify.settings import Settings
 
 train_app = typer.Typer(help="Train models on the labelled data in ../shared/data.", no_args_is_help=True)

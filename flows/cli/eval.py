@@ -7,7 +7,7 @@ from rich.table import Table
 
 from evidence_store.evaluation import RECALL_CUTOFFS, evaluate_retrieval, read_queries, write_run
 from evidence_store.types import SearchMode
-from flows.cli_common import console, err_console, fail, friendly_errors, progress_bar
+from flows.cli.common import console, err_console, fail, friendly_errors, progress_bar
 from verify.settings import Settings
 
 eval_app = typer.Typer(help="Measure quality on labelled data (retrieval, verdicts).", no_args_is_help=True)

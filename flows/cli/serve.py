@@ -8,6 +8,6 @@ def serve(limit: int = typer.Option(4, "--limit", min=1, help="Flow runs at once
 
     Needs a Prefect server (PREFECT_API_URL, e.g. from `prefect server start`).
     """
-    from deployments.serve import main
+    from flows.served import serve_all
 
-    main(limit=limit)
+    serve_all(limit=limit)

@@ -2,14 +2,14 @@
 
 import typer
 
-from flows.cli_claims import claims_app
-from flows.cli_demo import demo
-from flows.cli_eval import eval_app
-from flows.cli_evidence import evidence_app
-from flows.cli_models import models_app
-from flows.cli_reports import export_app, import_app, report, review
-from flows.cli_serve import serve
-from flows.cli_train import train_app
+from flows.cli.claims import claims_app
+from flows.cli.demo import demo
+from flows.cli.eval import eval_app
+from flows.cli.evidence import evidence_app
+from flows.cli.models import models_app
+from flows.cli.reports import export_app, import_app, report, review
+from flows.cli.serve import serve
+from flows.cli.train import train_app
 
 app = typer.Typer(
     name="sanad",
