@@ -18,11 +18,13 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 
+from evidence_store.errors import SanadError
+
 MANIFEST = "manifest.json"
 _BATCH_ROWS = 20_000
 
 
-class BackupError(RuntimeError):
+class BackupError(SanadError, RuntimeError):
     """A backup that cannot be written or read (exists, damaged, wrong kind, target not empty)."""
 
 

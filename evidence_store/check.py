@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict
 
 from evidence_store.duck import DuckFile
 from evidence_store.embedding.embedder import Embedder
+from evidence_store.errors import SanadError
 from evidence_store.lexical import LexicalIndex
 from evidence_store.locking import hold_lock
 from evidence_store.settings import StoreSettings
@@ -26,7 +27,7 @@ from evidence_store.store import _DB_FILE, _DENSE_FILE, _LEXICAL_DIR, _LOCK_FILE
 _SAMPLE = 256  # vectors compared with DuckDB's embeddings
 
 
-class StoreCheckError(RuntimeError):
+class StoreCheckError(SanadError, RuntimeError):
     """The folder is not an evidence store, or its database is damaged beyond index repair."""
 
 

@@ -2,6 +2,7 @@
 
 from typing import NamedTuple
 
+from evidence_store.errors import InvalidInput
 from evidence_store.text.sentences import Span, split_sentences
 
 
@@ -38,7 +39,7 @@ def chunk_text(text: str, max_chars: int = 700, overlap_sentences: int = 1) -> l
     word boundaries.
     """
     if max_chars < 20:
-        raise ValueError(f"max_chars must be at least 20, got {max_chars}")
+        raise InvalidInput(f"max_chars must be at least 20, got {max_chars}")
     sentences = [piece for span in split_sentences(text) for piece in _split_long(text, span, max_chars)]
     chunks: list[Chunk] = []
     first = 0

@@ -14,6 +14,7 @@ import numpy as np
 import pyarrow as pa
 
 from evidence_store.duck import DuckFile
+from evidence_store.errors import SanadError
 from evidence_store.types import Document, Passage
 
 SCHEMA_VERSION = 1
@@ -84,7 +85,7 @@ _PASSAGE_COLUMNS = """
 """
 
 
-class StoreModelMismatch(RuntimeError):
+class StoreModelMismatch(SanadError, RuntimeError):
     """The store was built with another embedding model than the one asked for."""
 
 

@@ -15,6 +15,7 @@ import faiss
 import numpy as np
 
 from evidence_store.atomic import atomic_path
+from evidence_store.errors import InvalidInput
 
 # Measured on 2 cores (BENCHMARKS.md, "Dense indexes"): exact search stays under a few ms up to
 # about 100k passages; beyond, HNSW keeps recall@10 >= 0.95 at a fraction of the latency.
@@ -68,7 +69,7 @@ def _empty(kind: str, dimension: int, nlist: int, hnsw_m: int) -> faiss.Index:
         return faiss.IndexIVFFlat(quantizer, dimension, nlist, faiss.METRIC_INNER_PRODUCT)
     if kind == "ivfpq":
         return faiss.IndexIVFPQ(quantizer, dimension, nlist, _pq_bytes(dimension), 8, faiss.METRIC_INNER_PRODUCT)
-    raise ValueError(f"unknown index type {kind!r} (expected one of {', '.join(KINDS)})")
+    raise InvalidInput(f"unknown index type {kind!r} (expected one of {', '.join(KINDS)})")
 
 
 class DenseIndex:

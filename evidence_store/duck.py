@@ -32,9 +32,10 @@ from pathlib import Path
 import duckdb
 
 from evidence_store import checkpoint_guard
+from evidence_store.errors import SanadError
 
 
-class DatabaseBusyError(RuntimeError):
+class DatabaseBusyError(SanadError, RuntimeError):
     """Another process kept the database locked for longer than the lock timeout."""
 
 

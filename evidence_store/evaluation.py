@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from evidence_store.embedding.embedder import Embedder
+from evidence_store.errors import InvalidInput
 from evidence_store.ingest.records import IngestIssue
 from evidence_store.ingest.sources import load_jsonl_corpus
 from evidence_store.settings import StoreSettings
@@ -49,11 +50,11 @@ def read_queries(path: Path) -> list[RetrievalQuery]:
                 record = json.loads(line)
                 text = record.get("claim") or record.get("query") or record.get("text")
                 if not text:
-                    raise ValueError("no 'claim', 'query' or 'text' field")
+                    raise InvalidInput("no 'claim', 'query' or 'text' field")
                 gold = tuple(str(g) for g in record.get("gold_passage_ids") or record.get("gold_ids") or ())
                 queries.append(RetrievalQuery(qid=str(record["qid"]), text=text, gold=gold))
             except (json.JSONDecodeError, KeyError, ValueError, AttributeError) as exc:
-                raise ValueError(f"{path}:{number}: bad query line ({exc})") from exc
+                raise InvalidInput(f"{path}:{number}: bad query line ({exc})") from exc
     return queries
 
 
@@ -93,7 +94,7 @@ def evaluate_retrieval(
     queries = read_queries(queries_path)
     documents, issues = load_jsonl_corpus(corpus_path)
     if not documents:
-        raise ValueError(f"{corpus_path}: no usable corpus lines")
+        raise InvalidInput(f"{corpus_path}: no usable corpus lines")
     runs = []
     with tempfile.TemporaryDirectory(prefix="sanad-eval-") as scratch:
         store = EvidenceStore.open(Path(scratch) / "store", settings, embedder)

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from evidence_store.chunking import chunk_text
 from evidence_store.db import DocumentRow
 from evidence_store.embedding.embedder import Embedder, ProgressCallback
+from evidence_store.errors import InvalidInput
 from evidence_store.limits import passages_problem
 from evidence_store.settings import StoreSettings
 from evidence_store.text.language import detect_language
@@ -31,7 +32,7 @@ def prepare_rows(
         chunks = chunk_text(doc.text, settings.chunk_max_chars, settings.chunk_overlap_sentences)
         problem = passages_problem(len(chunks), settings)
         if problem:
-            raise ValueError(f"{doc_id}: {problem}")
+            raise InvalidInput(f"{doc_id}: {problem}")
         language = doc.language or detect_language(doc.text)
         chunked.append((doc, digest, doc_id, chunks, language))
     texts = [chunk.text for *_, chunks, _ in chunked for chunk in chunks]

@@ -24,6 +24,7 @@ from evidence_store.atomic import write_text_atomic
 from evidence_store.db import DocumentRow, EvidenceDB, StoreModelMismatch
 from evidence_store.dense import DenseIndex, choose_index_type
 from evidence_store.embedding.embedder import Embedder, ProgressCallback, load_embedder
+from evidence_store.errors import InvalidInput
 from evidence_store.fusion import reciprocal_rank_fusion
 from evidence_store.lexical import LexicalIndex
 from evidence_store.limits import clean_document_text, text_problem
@@ -240,7 +241,7 @@ class EvidenceStore:
         text = clean_document_text(document.text)
         problem = text_problem(text, self.settings)
         if problem:
-            raise ValueError(problem)
+            raise InvalidInput(problem)
         digest = content_hash(text)
         doc_id = document.external_id or f"doc-{digest[:16]}"
         return document.model_copy(update={"text": text}), digest, doc_id
@@ -348,9 +349,9 @@ class EvidenceStore:
     ) -> list[list[SearchHit]]:
         """Search several queries at once (queries are embedded in one batch)."""
         if mode not in ("dense", "bm25", "hybrid"):
-            raise ValueError(f"unknown search mode {mode!r} (expected dense, bm25 or hybrid)")
+            raise InvalidInput(f"unknown search mode {mode!r} (expected dense, bm25 or hybrid)")
         if k < 1:
-            raise ValueError(f"k must be at least 1, got {k}")
+            raise InvalidInput(f"k must be at least 1, got {k}")
         with self._lock:
             self._sync()
             dense_rankings = self._dense_rankings(queries, k, language, on_progress) if mode != "bm25" else None

@@ -7,6 +7,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
+from evidence_store.errors import InvalidInput
 from flows import runtime
 from flows.params import ReverifyRequest, ReverifySummary, Scope, VerifyOptions
 from verify import pipeline
@@ -22,7 +23,7 @@ def select_claims(request: ReverifyRequest) -> list[Claim]:
     reports = runtime.reports()
     if request.scope is Scope.article:
         if not request.article_id.strip():
-            raise ValueError("scope 'article' needs an article id")
+            raise InvalidInput("scope 'article' needs an article id")
         return reports.claims_for_reverification(article_id=request.article_id.strip())
     if request.scope is Scope.all:
         return reports.claims_for_reverification()

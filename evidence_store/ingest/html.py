@@ -5,6 +5,7 @@ from urllib.parse import urlparse
 
 import trafilatura
 
+from evidence_store.errors import InvalidInput
 from evidence_store.ingest.records import RecordError, parse_date
 from evidence_store.types import DocumentInput
 
@@ -12,7 +13,7 @@ from evidence_store.types import DocumentInput
 MIN_ARTICLE_LETTERS = 40
 
 
-class NoArticleText(ValueError):
+class NoArticleText(InvalidInput):
     """The page has no extractable main text (navigation only, empty, or not an article)."""
 
 

@@ -14,6 +14,7 @@ from typing import Literal
 from dateutil import parser as date_parser
 from pydantic import BaseModel, ConfigDict
 
+from evidence_store.errors import InvalidInput
 from evidence_store.settings import StoreSettings
 from evidence_store.types import DocumentInput
 
@@ -34,7 +35,7 @@ _ALIASES = {
 }
 
 
-class RecordError(ValueError):
+class RecordError(InvalidInput):
     """A record that cannot become a document (the message says which field and why)."""
 
 
@@ -52,7 +53,7 @@ class IngestIssue(BaseModel):
         return f"{where}: {self.message}"
 
 
-class IngestRejected(ValueError):
+class IngestRejected(InvalidInput):
     """Raised in ``reject`` mode when any record is bad; nothing is added."""
 
     def __init__(self, issues: list[IngestIssue]) -> None:

@@ -7,6 +7,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from evidence_store.errors import SanadError
+
 console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
 
@@ -19,28 +21,11 @@ def fail(message: str) -> typer.Exit:
 
 @contextlib.contextmanager
 def friendly_errors() -> Iterator[None]:
-    """Turn expected failures into one error line and exit status 1 (no traceback)."""
-    from evidence_store.backup_files import BackupError
-    from evidence_store.check import StoreCheckError
-    from evidence_store.db import StoreModelMismatch
-    from evidence_store.duck import DatabaseBusyError
-    from evidence_store.embedding.e5_rebuild import ModelBuildError
-    from evidence_store.ingest.records import IngestRejected
-
+    """Turn expected failures (a ``SanadError``, or a file that cannot be read) into one error line and exit
+    status 1; anything else is a bug and keeps its traceback."""
     try:
         yield
-    except (
-        StoreModelMismatch,
-        StoreCheckError,
-        BackupError,
-        DatabaseBusyError,
-        ModelBuildError,
-        IngestRejected,
-        FileNotFoundError,
-        IsADirectoryError,
-        PermissionError,
-        ValueError,
-    ) as exc:
+    except (SanadError, FileNotFoundError, IsADirectoryError, PermissionError) as exc:
         raise fail(str(exc)) from None
 
 

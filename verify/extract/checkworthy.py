@@ -16,6 +16,7 @@ from typing import Literal, Protocol, runtime_checkable
 import numpy as np
 
 from evidence_store.embedding.embedder import Embedder, load_embedder
+from evidence_store.errors import InvalidInput
 from evidence_store.text.language import detect_language
 from verify.extract.features import FEATURE_NAMES, feature_matrix, scoring_text
 from verify.settings import Settings
@@ -81,7 +82,7 @@ class CheckworthyHead:
             raise FileNotFoundError(f"{path}: no check-worthiness model (train one with 'sanad train checkworthy')")
         with np.load(path) as stored:
             if tuple(stored["features"].tolist()) != FEATURE_NAMES:
-                raise ValueError(f"{path}: trained on other cue features; retrain with 'sanad train checkworthy'")
+                raise InvalidInput(f"{path}: trained on other cue features; retrain with 'sanad train checkworthy'")
             depth = sum(1 for key in stored.files if key.startswith("w"))
             return cls(
                 inputs=str(stored["inputs"]),  # type: ignore[arg-type]
@@ -105,7 +106,7 @@ class CheckworthyHeads:
         self.by_language = dict(by_language or {})
         for language, head in self.by_language.items():
             if (head.inputs, head.embedding_model) != (shared.inputs, shared.embedding_model):
-                raise ValueError(f"the {language} check-worthiness head takes other inputs than the shared one")
+                raise InvalidInput(f"the {language} check-worthiness head takes other inputs than the shared one")
         self.inputs = shared.inputs
         self.embedding_model = shared.embedding_model
 
@@ -144,7 +145,7 @@ class HeadScorer:
 
     def __init__(self, heads: CheckworthyHeads, embedder: Embedder | None = None, name: str = "checkworthy-head"):
         if (heads.inputs == "embedding+cues") != (embedder is not None):
-            raise ValueError(f"a check-worthiness head on {heads.inputs} needs an embedder exactly when it embeds")
+            raise InvalidInput(f"a check-worthiness head on {heads.inputs} needs an embedder exactly when it embeds")
         self.heads = heads
         self.embedder = embedder
         self.name = name
@@ -164,7 +165,7 @@ class HeadScorer:
         if languages is None:
             languages = [detect_language(text) for text in texts] if self.heads.by_language else [None] * len(texts)
         if len(languages) != len(texts):
-            raise ValueError("one language per text, or none at all")
+            raise InvalidInput("one language per text, or none at all")
         return self.heads.predict(self.inputs(texts), languages)
 
 

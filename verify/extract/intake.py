@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
+from evidence_store.errors import InvalidInput
 from evidence_store.ingest.fetch import FetchError, fetch_url
 from evidence_store.ingest.html import NoArticleText, html_to_document
 from evidence_store.text.language import detect_language
@@ -35,7 +36,7 @@ _SNIFF_BYTES = 8192
 _MAX_CONTROL_SHARE = 0.05
 
 
-class ArticleError(ValueError):
+class ArticleError(InvalidInput):
     """Input that cannot become an article; the message names the problem."""
 
 

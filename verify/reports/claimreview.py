@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
+from evidence_store.errors import InvalidInput
 from verify.reports.types import ReportRow
 
 # a role word names a person ("the foreign minister"); otherwise an institution word names an organisation
@@ -42,7 +43,7 @@ def _compact(value: dict[str, Any]) -> dict[str, Any]:
 def claim_review(row: ReportRow, *, organisation_name: str, organisation_url: str, url_template: str) -> dict[str, Any]:
     """One ClaimReview: the reviewer's label and note when reviewed, else the machine's verdict."""
     if row.review is None and row.verdict is None:
-        raise ValueError(f"claim {row.claim.claim_id!r} has neither a verdict nor a review")
+        raise InvalidInput(f"claim {row.claim.claim_id!r} has neither a verdict nor a review")
     claim, article = row.claim, row.article
     if row.review is not None:
         label, explanation, reviewed_at = row.review.label, row.review.note, row.review.created_at
@@ -60,7 +61,7 @@ def claim_review(row: ReportRow, *, organisation_name: str, organisation_url: st
             organisation_url=organisation_url.rstrip("/"), claim_id=quote(claim.claim_id, safe="")
         )
     except (KeyError, IndexError, ValueError):
-        raise ValueError(
+        raise InvalidInput(
             f"claimreview url template {url_template!r} may use only {{organisation_url}} and {{claim_id}}"
         ) from None
     publisher = {"@type": "Organization", "name": article.publisher} if article.publisher else None

@@ -5,13 +5,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from evidence_store.errors import InvalidInput
 from verify.types import Citation, Claim, Verdict, VerdictLabel
 
 RunStatus = Literal["running", "completed", "failed"]
 ReviewReason = Literal["low confidence", "conflicting", "changed"]
 
 
-class ReportsError(ValueError):
+class ReportsError(InvalidInput):
     """Bad input to, or an unusable state of, the reports database; nothing was written."""
 
 

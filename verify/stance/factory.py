@@ -2,6 +2,7 @@
 
 import threading
 
+from evidence_store.errors import InvalidInput
 from verify.settings import Settings
 from verify.stance.protocol import StanceModel
 
@@ -40,7 +41,7 @@ def _create(settings: Settings) -> StanceModel:
         from verify.stance.st_cross_encoder import SentenceTransformersCrossEncoder
 
         if not settings.stance_cross_encoder:
-            raise ValueError("stance backend 'cross-encoder' needs SANAD_STANCE_CROSS_ENCODER (a model name or path)")
+            raise InvalidInput("stance backend 'cross-encoder' needs SANAD_STANCE_CROSS_ENCODER (a model name or path)")
         return SentenceTransformersCrossEncoder(settings.stance_cross_encoder, settings.stance_batch_size)
     from verify.stance.llm import LLMJudge
 

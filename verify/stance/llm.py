@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 
 import httpx
 
+from evidence_store.errors import InvalidInput, SanadError
 from verify.settings import Settings
 from verify.stance.protocol import LABELS, StancePair
 from verify.types import StanceScore
@@ -26,11 +27,11 @@ SYSTEM_PROMPT = (
 _RETRYABLE_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
 
 
-class StanceBackendError(RuntimeError):
+class StanceBackendError(SanadError, RuntimeError):
     """The stance backend could not be reached or refused the request."""
 
 
-class MalformedAnswer(ValueError):
+class MalformedAnswer(SanadError, ValueError):
     """The model's answer is not the JSON object asked for."""
 
 
@@ -64,7 +65,7 @@ class LLMJudge:
 
     def __init__(self, settings: Settings, transport: httpx.BaseTransport | None = None) -> None:
         if not settings.llm_model:
-            raise ValueError("the llm stance backend needs SANAD_LLM_MODEL (and SANAD_LLM_BASE_URL)")
+            raise InvalidInput("the llm stance backend needs SANAD_LLM_MODEL (and SANAD_LLM_BASE_URL)")
         self.settings = settings
         self.model = settings.llm_model
         self.name = f"llm:{settings.llm_model}"

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict
 from safetensors.torch import load_file, save_file
 from torch import nn
 
+from evidence_store.errors import InvalidInput
 from verify.stance.features import FEATURE_NAMES
 from verify.stance.protocol import LABELS
 
@@ -177,7 +178,7 @@ def load_network(base_dir: Path, folder: Path, merge: bool = True) -> tuple[Stan
     head = {k[len(_HEAD_PREFIX) :]: v.float() for k, v in tensors.items() if k.startswith(_HEAD_PREFIX)}
     result = set_peft_model_state_dict(network.encoder, adapter)
     if getattr(result, "unexpected_keys", None):
-        raise ValueError(f"stance adapter at {folder} does not fit the base encoder: {result.unexpected_keys[:3]}")
+        raise InvalidInput(f"stance adapter at {folder} does not fit the base encoder: {result.unexpected_keys[:3]}")
     network.head.load_state_dict(head)
     if merge:
         network.encoder = network.encoder.merge_and_unload()

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from evidence_store.errors import InvalidInput
 from verify.stance.protocol import StancePair, scores_from_probabilities
 from verify.types import StanceLabel, StanceScore
 
@@ -32,7 +33,7 @@ def label_columns(id2label: dict) -> dict[StanceLabel, list[int]]:
     for index, name in sorted((int(i), str(n)) for i, n in id2label.items()):
         columns[stance_of_label(name)].append(index)
     if not columns["supports"] or not columns["refutes"]:
-        raise ValueError(
+        raise InvalidInput(
             f"cross-encoder labels {dict(id2label)} have no entailment/contradiction pair; it is not an NLI model"
         )
     return columns

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from evidence_store.errors import InvalidInput
 from evidence_store.ingest.records import IngestIssue, RecordError, parse_date
 from evidence_store.ingest.tabular import read_jsonl
 from evidence_store.store import EvidenceStore
@@ -75,9 +76,9 @@ def read_claims(path: Path) -> list[LabelledClaim]:
             except ValidationError as exc:
                 first = exc.errors()[0]
                 where = ".".join(str(p) for p in first["loc"]) or "line"
-                raise ValueError(f"{path}:{number}: bad claim line ({where}: {first['msg']})") from None
+                raise InvalidInput(f"{path}:{number}: bad claim line ({where}: {first['msg']})") from None
             if claim.label not in VERDICT_LABELS:
-                raise ValueError(f"{path}:{number}: label {claim.label!r} is not one of {', '.join(VERDICT_LABELS)}")
+                raise InvalidInput(f"{path}:{number}: label {claim.label!r} is not one of {', '.join(VERDICT_LABELS)}")
             claims.append(claim)
     return claims
 
@@ -119,7 +120,7 @@ def retrieved_evidence(
         for item in read_jsonl(corpus):
             (issues if isinstance(item, IngestIssue) else documents).append(item)
         if not documents:
-            raise ValueError(f"{corpus}: no usable passages" + (f" ({issues[0]})" if issues else ""))
+            raise InvalidInput(f"{corpus}: no usable passages" + (f" ({issues[0]})" if issues else ""))
         store = EvidenceStore.open(Path(folder) / "store", settings)
         try:
             store.add(documents, on_progress=lambda d, t: progress("indexing corpus", d, t))
@@ -149,7 +150,7 @@ def evaluate_claims(
         kept = [c for c in claims if not in_training_data(c.dataset, c.id, c.split)]
         skipped, claims = len(claims) - len(kept), kept
     if not claims:
-        raise ValueError(f"{path}: no claims to evaluate")
+        raise InvalidInput(f"{path}: no claims to evaluate")
     texts = [c.claim for c in claims]
     evidence = retrieved_evidence(claims, corpus, settings, progress) if corpus else [given_evidence(c) for c in claims]
     evidence = with_relevance(texts, evidence, settings)
