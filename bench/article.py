@@ -62,13 +62,16 @@ def direct(text: str, stages: dict[str, float] | None = None) -> int:
     claims = step("extract claims", lambda: pipeline.find_claims(article, settings, MAX_CLAIMS))
     hits = step("retrieve evidence", lambda: pipeline.retrieve_evidence(claims, store, settings.verdict_top_k))
     verdicts = step("stance and verdicts", lambda: pipeline.score_claims(claims, hits, settings))
-    scored = list(zip(claims, verdicts, strict=True))
+    scored = pipeline.pair_verdicts(claims, verdicts)
 
     def persist() -> None:
         reports.record_article(article)
         reports.record_claims(claims)
         reports.record_verdicts(
-            run_id, scored, embedding_model=store.embedder.name, store_generation=store.stats().generation
+            run_id,
+            scored,
+            embedding_model=store.embedder.name,
+            store_generation=pipeline.searched_generation(hits, store),
         )
         verdicts_markdown(article, scored, run_id)
         verdicts_table(scored)

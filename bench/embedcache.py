@@ -45,6 +45,10 @@ class CachedEmbedder:
     def dimension(self) -> int:
         return self.inner.dimension
 
+    def warm_up(self) -> None:
+        """Load the wrapped model."""
+        self.inner.warm_up()
+
     def _append(self, keys: list[str], vectors: np.ndarray) -> None:
         shard = self.folder / f"{len(list(self.folder.glob('*.keys'))):05d}"
         np.save(shard.with_suffix(".npy"), vectors)

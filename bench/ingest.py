@@ -26,6 +26,9 @@ class ConstantEmbedder:
     def __init__(self, name: str, dimension: int) -> None:
         self.name, self.dimension = name, dimension
 
+    def warm_up(self) -> None:
+        """Nothing to load."""
+
     def embed(self, texts: Sequence[str], role: str, on_progress=None) -> np.ndarray:
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
         vectors[:, 0] = 1.0

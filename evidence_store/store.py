@@ -366,6 +366,7 @@ class EvidenceStore:
                         scores[name] = dict(per_query[i])
                 results.append((reciprocal_rank_fusion(rankings)[:k], scores))
             passages = self.db.passages([f.item_id for fused, _ in results for f in fused])
+            generation = self._generation
         return [
             [
                 SearchHit(
@@ -376,6 +377,7 @@ class EvidenceStore:
                     lexical_score=scores.get("lexical", {}).get(f.item_id),
                     dense_rank=f.ranks.get("dense"),
                     lexical_rank=f.ranks.get("lexical"),
+                    store_generation=generation,
                 )
                 for rank, f in enumerate(fused, start=1)
                 if f.item_id in passages
@@ -420,6 +422,10 @@ class EvidenceStore:
     def documents(self, doc_ids: Sequence[str] | None = None) -> list[Document]:
         """Stored documents, all or by id."""
         return self.db.documents(doc_ids)
+
+    def generation(self) -> int:
+        """The database's generation now: it grows by one with every committed change."""
+        return self.db.generation()
 
     def stats(self) -> StoreStats:
         """Counts by language and publisher, model and index type."""

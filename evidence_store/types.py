@@ -73,6 +73,7 @@ class SearchHit(_Frozen):
     lexical_score: float | None = None
     dense_rank: int | None = None
     lexical_rank: int | None = None
+    store_generation: int  # the store's generation when it was searched: what the hit was found in
 
 
 class AddReport(_Frozen):

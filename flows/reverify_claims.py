@@ -43,9 +43,9 @@ def rescore_task(run_id: str, claims: list[Claim], options: VerifyOptions) -> li
     verdicts = pipeline.score_claims(claims, hits, settings)
     return runtime.reports().record_verdicts(
         run_id,
-        list(zip(claims, verdicts, strict=True)),
+        pipeline.pair_verdicts(claims, verdicts),
         embedding_model=store.embedder.name,
-        store_generation=store.stats().generation,
+        store_generation=pipeline.searched_generation(hits, store),
     )
 
 

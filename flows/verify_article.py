@@ -78,24 +78,25 @@ def score_task(claims: list[Claim], hits: list[list[SearchHit]], options: Verify
 
 
 @task(name="persist", cache_policy=NO_CACHE)
-def persist_task(run_id: str, article: Article, claims: list[Claim], verdicts: list[Verdict]) -> int:
+def persist_task(
+    run_id: str, article: Article, claims: list[Claim], verdicts: list[Verdict], store_generation: int
+) -> int:
     """Append the run's article, claims and verdicts to the reports database; returns verdict changes."""
     reports = runtime.reports()
-    store = runtime.evidence_store()
     reports.record_article(article)
     reports.record_claims(claims)
     changes = reports.record_verdicts(
         run_id,
-        list(zip(claims, verdicts, strict=True)),
-        embedding_model=store.embedder.name,
-        store_generation=store.stats().generation,
+        pipeline.pair_verdicts(claims, verdicts),
+        embedding_model=runtime.evidence_store().embedder.name,
+        store_generation=store_generation,
     )
     return len(changes)
 
 
 @task(name="publish", cache_policy=NO_CACHE)
 def publish_task(run_id: str, article: Article, claims: list[Claim], verdicts: list[Verdict]) -> None:
-    scored = list(zip(claims, verdicts, strict=True))
+    scored = pipeline.pair_verdicts(claims, verdicts)
     create_markdown_artifact(
         key="verdict-report", markdown=verdicts_markdown(article, scored, run_id), description="Claims and verdicts"
     )
@@ -114,7 +115,8 @@ def verify_one(article: ArticleInput, options: VerifyOptions, kind: str = "verif
         claims = extract_claims_task(parsed, options.max_claims)
         hits = retrieve_evidence_task(claims, options.top_k)
         verdicts = score_task(claims, hits, options)
-        changed = persist_task(run_id, parsed, claims, verdicts)
+        generation = pipeline.searched_generation(hits, runtime.evidence_store())
+        changed = persist_task(run_id, parsed, claims, verdicts, generation)
         publish_task(run_id, parsed, claims, verdicts)
     except BaseException as exc:
         reports.finish_run(run_id, "failed", error=f"{type(exc).__name__}: {exc}"[:2000])

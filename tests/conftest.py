@@ -62,6 +62,9 @@ class HashEmbedder:
     def dimension(self) -> int:
         return self._dimension
 
+    def warm_up(self) -> None:
+        pass
+
     def embed(self, texts, role, on_progress=None) -> np.ndarray:
         out = np.zeros((len(texts), self._dimension), dtype=np.float32)
         for row, text in enumerate(texts):

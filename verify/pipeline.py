@@ -1,6 +1,6 @@
 """The verification pipeline without orchestration: an article in, claims and their verdicts out.
 
-The Prefect flows call these steps as tasks; library users and benchmarks call ``verify_article``.
+The Prefect flows call these steps as tasks; benchmarks call them in turn.
 """
 
 from collections.abc import Callable, Sequence
@@ -90,15 +90,19 @@ def score_claims(
         languages=[claim.language for claim in claims],
         on_progress=on_progress,
         retrieved=True,
+        claim_ids=[claim.claim_id for claim in claims],
     )
 
 
-def verify_article(
-    source: ArticleSource, store: EvidenceStore, settings: Settings, max_claims: int | None = None
-) -> tuple[Article, list[tuple[Claim, Verdict]]]:
-    """The whole pipeline in one call: read, extract, retrieve, score."""
-    article = read_article(source, settings)
-    claims = find_claims(article, settings, max_claims or settings.claims_max_per_article)
-    hits = retrieve_evidence(claims, store, settings.verdict_top_k)
-    verdicts = score_claims(claims, hits, settings)
-    return article, list(zip(claims, verdicts, strict=True))
+def pair_verdicts(claims: Sequence[Claim], verdicts: Sequence[Verdict]) -> list[tuple[Claim, Verdict]]:
+    """Each claim with its verdict, matched by the claim id the verdict carries."""
+    by_id = {verdict.claim_id: verdict for verdict in verdicts}
+    if len(by_id) != len(verdicts) or set(by_id) != {claim.claim_id for claim in claims}:
+        raise ValueError("the verdicts are not one per claim")
+    return [(claim, by_id[claim.claim_id]) for claim in claims]
+
+
+def searched_generation(hits: Sequence[Sequence[SearchHit]], store: EvidenceStore) -> int:
+    """The store generation the hits were found at (the store's current one when nothing was found)."""
+    found = {hit.store_generation for claim_hits in hits for hit in claim_hits}
+    return max(found) if found else store.generation()

@@ -82,6 +82,7 @@ class Citation(_Frozen):
 class Verdict(_Frozen):
     """The machine's judgement of one claim from the evidence it was shown."""
 
+    claim_id: str | None = None  # the judged claim's id (None for a text judged on its own, as in evaluation)
     claim_text: str
     label: VerdictLabel
     confidence: float = Field(ge=0.0, le=1.0)

@@ -127,6 +127,7 @@ def aggregate(
     stance_model: str,
     now: datetime | None = None,
     retrieved: bool = False,
+    claim_id: str | None = None,
 ) -> Verdict:
     """The verdict on ``claim_text`` from its scored evidence (see the module's rules); ``retrieved``: the
     evidence came from search, so the calibration's retrieved temperature applies."""
@@ -160,6 +161,7 @@ def aggregate(
         for e, strength in chosen
     )
     return Verdict(
+        claim_id=claim_id,
         claim_text=claim_text,
         label=label,
         confidence=float(np.clip(confidence, 0.0, 1.0)),

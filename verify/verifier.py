@@ -4,10 +4,9 @@ from collections.abc import Callable, Sequence
 
 from pydantic import BaseModel, ConfigDict
 
-from evidence_store.store import EvidenceStore
 from evidence_store.text.language import detect_language
 from evidence_store.types import Passage, SearchHit
-from verify.calibration import Calibration, calibration_key
+from verify.calibration import calibration_key
 from verify.relevance import pair_similarities
 from verify.settings import Settings
 from verify.stance.factory import load_stance_model
@@ -57,13 +56,15 @@ def judge(
     languages: Sequence[str | None] | None = None,
     on_progress: Progress | None = None,
     retrieved: bool = False,
+    claim_ids: Sequence[str] | None = None,
 ) -> list[Verdict]:
     """One verdict per claim from its evidence; claim languages are detected when not given. ``retrieved``:
-    the evidence came from search rather than with the claim (its confidence is calibrated for that)."""
-    if len(claims) != len(evidence):
-        raise ValueError("every claim needs its (possibly empty) list of evidence")
+    the evidence came from search rather than with the claim (its confidence is calibrated for that).
+    ``claim_ids``, when given, are carried by the verdicts."""
+    if len(claims) != len(evidence) or (claim_ids is not None and len(claim_ids) != len(claims)):
+        raise ValueError("every claim needs its (possibly empty) list of evidence, and its id when ids are given")
     model = load_stance_model(settings)
-    calibration: Calibration = getattr(model, "calibration", None) or Calibration()
+    calibration = model.calibration
     evidence = with_relevance(claims, evidence, settings)
     pairs = [
         StancePair(claim=claim, passage=e.passage.text, similarity=e.relevance)
@@ -77,17 +78,8 @@ def judge(
         language = languages[index] if languages is not None else detect_language(claim)
         key = calibration_key(language, [e.passage.language for e in items])
         calibrated = calibration.for_language(key)
-        verdicts.append(aggregate(claim, scored, calibrated, settings, model.name, retrieved=retrieved))
+        claim_id = claim_ids[index] if claim_ids is not None else None
+        verdicts.append(
+            aggregate(claim, scored, calibrated, settings, model.name, retrieved=retrieved, claim_id=claim_id)
+        )
     return verdicts
-
-
-def verify_against_store(
-    claims: Sequence[str],
-    store: EvidenceStore,
-    settings: Settings,
-    languages: Sequence[str | None] | None = None,
-    on_progress: Progress | None = None,
-) -> list[Verdict]:
-    """Retrieve the top ``verdict_top_k`` passages of each claim (hybrid search) and judge it on them."""
-    hits = store.search_many(list(claims), k=settings.verdict_top_k, mode="hybrid")
-    return judge(claims, [evidence_from_hits(h) for h in hits], settings, languages, on_progress, retrieved=True)

@@ -26,6 +26,10 @@ class Embedder(Protocol):
     @property
     def dimension(self) -> int: ...
 
+    def warm_up(self) -> None:
+        """Load the model now rather than on the first ``embed``."""
+        ...
+
     def embed(self, texts: Sequence[str], role: Role, on_progress: ProgressCallback | None = None) -> np.ndarray: ...
 
 

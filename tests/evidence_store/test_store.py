@@ -196,3 +196,14 @@ def test_prior_fact_checks_keep_their_rating(store):
     assert (hit.passage.doc_id, hit.passage.rating) == ("factcheck-1", "Unproven")
     assert hit.passage.claim_reviewed == "Cham Wings flew mercenaries to Benghazi"
     assert store.documents(["factcheck-1"])[0].rating == "Unproven"
+
+
+def test_search_hits_carry_the_generation_they_were_found_at(store):
+    before = store.generation()
+    [hit, *_] = store.search("Cham Wings designated by the Treasury", k=2)
+    assert hit.store_generation == before
+
+    store.add([DocumentInput(text="Cham Wings resumed flights to Benghazi in 2021.", external_id="resumed")])
+
+    assert store.generation() == before + 1
+    assert {found.store_generation for found in store.search("Cham Wings flights", k=3)} == {before + 1}

@@ -76,8 +76,12 @@ def test_evidence_found_by_search_is_judged_with_the_retrieved_calibration(setti
         claim_type="factual",
     )
     [given] = judge([text], [[Evidence(passage=SUPPORT, relevance=0.9)]], settings, languages=["en"])
-    hit = SearchHit(rank=1, passage=SUPPORT, fused_score=0.03, dense_score=0.9)
+    hit = SearchHit(rank=1, passage=SUPPORT, fused_score=0.03, dense_score=0.9, store_generation=1)
     [searched] = pipeline.score_claims([claim], [[hit]], settings)
     assert given.label == searched.label == "supported"
     assert [c.passage for c in searched.citations] == [c.passage for c in given.citations]
     assert searched.confidence != pytest.approx(given.confidence, abs=1e-3)
+    assert (given.claim_id, searched.claim_id) == (None, "a:0-67")  # the pipeline's verdicts name their claim
+    assert pipeline.pair_verdicts([claim], [searched]) == [(claim, searched)]
+    with pytest.raises(ValueError, match="not one per claim"):
+        pipeline.pair_verdicts([claim], [given])

@@ -31,6 +31,10 @@ class CheckworthinessScorer(Protocol):
 
     name: str
 
+    def warm_up(self) -> None:
+        """Load the model the scores need, if any."""
+        ...
+
     def __call__(self, texts: Sequence[str], languages: Sequence[str | None] | None = None) -> np.ndarray: ...
 
 
@@ -149,6 +153,11 @@ class HeadScorer:
         self.heads = heads
         self.embedder = embedder
         self.name = name
+
+    def warm_up(self) -> None:
+        """Load the embedder the heads read (nothing for cues alone)."""
+        if self.embedder is not None:
+            self.embedder.warm_up()
 
     def inputs(self, texts: Sequence[str]) -> np.ndarray:
         """The heads' input rows for ``texts``."""

@@ -128,6 +128,7 @@ def report_row_from(row: Row) -> ReportRow:
     stored = None
     if row["verdict_id"] is not None:
         verdict = Verdict(
+            claim_id=row["claim_id"],
             claim_text=row["verified_text"],
             label=row["label"],
             confidence=row["confidence"],

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 import httpx
 
 from evidence_store.errors import InvalidInput, SanadError
+from verify.calibration import Calibration
 from verify.settings import Settings
 from verify.stance.protocol import LABELS, StancePair
 from verify.types import StanceScore
@@ -78,6 +79,14 @@ class LLMJudge:
             timeout=httpx.Timeout(settings.llm_timeout_s),
             transport=transport,
         )
+
+    @property
+    def calibration(self) -> Calibration:
+        """None is fitted for a chat model's answers: the identity."""
+        return Calibration()
+
+    def warm_up(self) -> None:
+        """Nothing to load: the model runs behind its API."""
 
     def _redact(self, text: str) -> str:
         """``text`` with the API key blanked (a proxy or model may echo the request back)."""

@@ -5,6 +5,7 @@ from typing import Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict
 
+from verify.calibration import Calibration
 from verify.types import StanceScore
 
 LABELS = ("supports", "refutes", "neutral")  # index order of every probability vector in verify.stance
@@ -22,9 +23,17 @@ class StancePair(BaseModel):
 
 @runtime_checkable
 class StanceModel(Protocol):
-    """Scores (claim, passage) pairs; ``name`` is recorded on every verdict."""
+    """Scores (claim, passage) pairs; ``name`` is recorded on every verdict, and ``calibration`` turns the
+    aggregated evidence into a verdict's confidence (identity where none was fitted for the model)."""
 
     name: str
+
+    @property
+    def calibration(self) -> Calibration: ...
+
+    def warm_up(self) -> None:
+        """Load whatever the first ``score`` would load, so that a served process pays for it once, up front."""
+        ...
 
     def score(
         self, pairs: Sequence[StancePair], on_progress: Callable[[int, int], None] | None = None

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from evidence_store.errors import InvalidInput
+from verify.calibration import Calibration
 from verify.stance.protocol import StancePair, scores_from_probabilities
 from verify.types import StanceLabel, StanceScore
 
@@ -50,6 +51,11 @@ class SentenceTransformersCrossEncoder:
         self._model = None
         self._columns: dict[StanceLabel, list[int]] | None = None
         self._lock = threading.Lock()
+
+    @property
+    def calibration(self) -> Calibration:
+        """None is fitted for an arbitrary cross-encoder: the identity."""
+        return Calibration()
 
     def warm_up(self) -> None:
         """Load the model and read its label order (once)."""

@@ -85,6 +85,7 @@ def make_verdict(
     """A verdict on ``claim`` citing ``passage_ids`` (none when unverified)."""
     citations = () if label == "unverified" else tuple(make_citation(make_passage(pid)) for pid in passage_ids)
     return Verdict(
+        claim_id=claim.claim_id,
         claim_text=claim.check_text,
         label=label,
         confidence=confidence,
