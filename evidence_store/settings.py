@@ -6,11 +6,10 @@ from typing import Literal
 from pydantic import IPvAnyNetwork
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from evidence_store.embedding.precision import Precision
-
 DEFAULT_EMBEDDING_MODEL = "intfloat/multilingual-e5-small"
 
 IndexType = Literal["auto", "flat", "hnsw", "ivf", "ivfpq"]
+Precision = Literal["auto", "fp32", "bf16"]  # of matrix products in the encoders (see embedding.precision)
 
 
 class StoreSettings(BaseSettings):

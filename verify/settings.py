@@ -5,8 +5,7 @@ from typing import Literal
 
 from pydantic import SecretStr
 
-from evidence_store.embedding.precision import Precision
-from evidence_store.settings import StoreSettings
+from evidence_store.settings import Precision, StoreSettings
 
 StanceBackend = Literal["trained", "cross-encoder", "llm"]
 

@@ -1,8 +1,6 @@
 """Whether matrix products may run in bfloat16 on this CPU."""
 
-from typing import Literal
-
-Precision = Literal["auto", "fp32", "bf16"]
+from evidence_store.settings import Precision
 
 
 def native_bf16() -> bool:
