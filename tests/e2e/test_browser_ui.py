@@ -5,8 +5,8 @@ import shutil
 import pytest
 from selenium.webdriver.common.by import By
 
-from tests.conftest import SAMPLE_ARTICLE
-from tests.e2e.conftest import api_json, wait_for
+from tests.support.prefect_api import api_json, wait_for
+from tests.support.shared import SAMPLE_ARTICLE
 
 CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 pytestmark = [

@@ -2,7 +2,7 @@
 
 import threading
 
-from tests.e2e.conftest import api_json, wait_for
+from tests.support.prefect_api import api_json, wait_for
 from verify.reports import ReportFilter, ReportStore
 
 ARTICLES = [

@@ -6,7 +6,8 @@ import sys
 from pathlib import Path
 
 from evidence_store.demo import DEMO_CORPUS
-from tests.e2e.conftest import REPO, api_json, wait_for
+from tests.support.prefect_api import api_json, wait_for
+from tests.support.shared import REPO
 
 PREFECT = str(Path(sys.executable).with_name("prefect"))
 

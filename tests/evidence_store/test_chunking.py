@@ -3,7 +3,7 @@ import itertools
 import pytest
 
 from evidence_store.chunking import chunk_text
-from tests.conftest import SAMPLE_ARTICLE
+from tests.support.shared import SAMPLE_ARTICLE
 
 
 def test_chunks_point_into_the_text_and_respect_the_limit():

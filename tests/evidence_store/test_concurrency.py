@@ -12,24 +12,9 @@ import pytest
 
 from evidence_store.check import check_store
 from evidence_store.duck import DatabaseBusyError, DuckFile
-from evidence_store.settings import StoreSettings
 from evidence_store.store import EvidenceStore
-from evidence_store.types import DocumentInput
-from tests.conftest import HashEmbedder
-
-WRITERS, BATCHES, PER_BATCH = 2, 6, 3
-
-
-def document(worker: int, batch: int, n: int) -> DocumentInput:
-    return DocumentInput(
-        text=f"Worker {worker} batch {batch} report {n}: flight w{worker}b{batch}n{n} landed in Benghazi. "
-        f"The cargo was inspected by officials.",
-        external_id=f"w{worker}-b{batch}-{n}",
-    )
-
-
-def settings_for(path: str) -> StoreSettings:
-    return StoreSettings(home=Path(path).parent)
+from tests.support.concurrency import BATCHES, PER_BATCH, WRITERS, document, settings_for
+from tests.support.embedders import HashEmbedder
 
 
 def ingest(worker: int, path: str, reading, results) -> None:

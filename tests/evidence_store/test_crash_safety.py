@@ -1,7 +1,7 @@
 """SIGKILL an ingest at chosen and random points; the store reopens consistent, with whole documents.
 
-Each run starts ``crash_child`` in a subprocess on a fresh store, kills it at one point of a
-write (or after a random delay), then checks the files as they are, reopens the store, and
+Each run starts ``tests.support.store_crash_child`` in a subprocess on a fresh store, kills it at one
+point of a write (or after a random delay), then checks the files as they are, reopens the store, and
 compares it with the states the operations could have left: all or nothing of each one.
 """
 
@@ -12,9 +12,9 @@ import pytest
 from evidence_store.check import check_store
 from evidence_store.chunking import chunk_text
 from evidence_store.store import EvidenceStore
-from tests.conftest import HashEmbedder
-from tests.crash import kill_child
-from tests.evidence_store import crash_child
+from tests.support import store_crash_child
+from tests.support.crash import kill_child
+from tests.support.embedders import HashEmbedder
 
 # (stage, occurrence): where the kill lands; "random" kills after that many seconds (a slow machine
 # may finish first, which the checks below accept)
@@ -47,9 +47,9 @@ def assert_whole(store: EvidenceStore, texts: dict[str, str], settings) -> None:
 @pytest.mark.parametrize(("stage", "when"), POINTS, ids=[f"{s}-{w}" for s, w in POINTS])
 def test_a_killed_ingest_leaves_whole_documents_and_consistent_indexes(tmp_path, stage, when):
     path = tmp_path / "store"
-    settings = crash_child.settings(path)
-    output = kill_child("tests.evidence_store.crash_child", path, stage, when)
-    states = crash_child.expected_states()
+    settings = store_crash_child.settings(path)
+    output = kill_child("tests.support.store_crash_child", path, stage, when)
+    states = store_crash_child.expected_states()
 
     found = check_store(path, settings)  # the files exactly as the kill left them
     assert found.database_problems == ()
@@ -66,7 +66,7 @@ def test_a_killed_ingest_leaves_whole_documents_and_consistent_indexes(tmp_path,
         assert len(matches) == 1, f"documents {sorted(present)} are no prefix of the operations (output {output})"
         (done,) = matches
         assert_whole(store, states[done], settings)  # and in content: b0-1 is replaced by operation 2
-        crash_child.apply(store, crash_child.OPERATIONS[done:])  # the ingest can simply be run again
+        store_crash_child.apply(store, store_crash_child.OPERATIONS[done:])  # the ingest can simply be run again
         assert_whole(store, states[-1], settings)
         assert {doc.doc_id for doc in store.documents()} == set(states[-1])
     assert check_store(path, settings).ok

@@ -6,17 +6,7 @@ import pytest
 
 from evidence_store.store import EvidenceStore
 from evidence_store.types import DocumentInput
-
-HOSTILE = [
-    "x'); DROP TABLE documents; --",
-    "' OR '1'='1",
-    '"; DELETE FROM passages; --',
-    "doc\\'--",
-    "$1",
-    "?",
-    "it's",
-    "\u202e'; --",
-]
+from tests.support.injection import HOSTILE
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 from evidence_store.db import StoreModelMismatch
 from evidence_store.store import EvidenceStore
 from evidence_store.types import DocumentInput
-from tests.conftest import HashEmbedder
+from tests.support.embedders import HashEmbedder
 
 DOCS = [
     DocumentInput(

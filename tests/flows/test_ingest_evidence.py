@@ -8,7 +8,6 @@ from prefect.client.orchestration import get_client
 from flows import runtime
 from flows.ingest_evidence import ingest_evidence
 from flows.params import IngestRequest
-from tests.evidence_store.ingest.test_feeds import Handler, feed_server  # noqa: F401 (fixture)
 
 
 async def _artifact(key: str):
@@ -19,7 +18,7 @@ async def _artifact(key: str):
     return artifacts
 
 
-def test_ingest_sources_and_feed(flow_home, e5, tmp_path, feed_server):  # noqa: F811
+def test_ingest_sources_and_feed(flow_home, e5, tmp_path, feed_server):
     corpus = tmp_path / "corpus.jsonl"
     corpus.write_text(
         "\n".join(

@@ -16,7 +16,7 @@ from evidence_store.types import DocumentInput
 from flows import runtime
 from flows.params import ArticleInput, VerifyOptions
 from flows.verify_article import run_verify_article
-from tests.verify.stance.test_llm import FakeChat
+from tests.support.fake_chat import FakeChat
 from verify.reports.export import to_json
 from verify.settings import Settings
 from verify.stance.llm import LLMJudge, StanceBackendError

@@ -5,7 +5,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.served import configured_flows, deployments, schedules
 from flows.settings import FlowSettings
-from tests.e2e.conftest import REPO
+from tests.support.shared import REPO
 
 
 def test_deployments_take_crons_feeds_and_batch_concurrency_from_the_settings(monkeypatch):

@@ -15,8 +15,8 @@ from flows.params import ArticleInput, BatchRequest, ReverifyRequest, Scope, Ver
 from flows.reverify_claims import reverify_claims
 from flows.verify_article import run_verify_article
 from flows.verify_batch import verify_batch
-from tests.conftest import SAMPLE_ARTICLE
-from tests.local_http import QuietHandler, serving
+from tests.support.local_http import QuietHandler, serving
+from tests.support.shared import SAMPLE_ARTICLE
 from verify.reports.types import ReportFilter
 
 pytestmark = pytest.mark.skipif(not SAMPLE_ARTICLE.exists(), reason="sample article not available")

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from evidence_store.check import check_store
 from evidence_store.store import EvidenceStore
-from tests.conftest import HashEmbedder
-from tests.evidence_store.test_concurrency import BATCHES, PER_BATCH, document, settings_for
-from tests.verify.reports.factories import make_article, make_citation, make_claims, make_verdict
+from tests.support.concurrency import BATCHES, PER_BATCH, document, settings_for
+from tests.support.embedders import HashEmbedder
+from tests.support.report_factories import make_article, make_citation, make_claims, make_verdict
 from verify.pipeline import retrieve_evidence
 from verify.reports import ReportStore
 

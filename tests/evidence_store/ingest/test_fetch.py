@@ -13,8 +13,8 @@ import pytest
 from evidence_store.ingest.fetch import FetchError, decode_body, fetch_url
 from evidence_store.ingest.sources import read_url
 from evidence_store.types import DocumentInput
-from tests.evidence_store.ingest.test_files import ARTICLE_HTML
-from tests.local_http import QuietHandler, serving
+from tests.support.local_http import QuietHandler, serving
+from tests.support.pages import ARTICLE_HTML
 from verify.extract.intake import read_article
 
 ARABIC = "وفد حفتر في دمشق"

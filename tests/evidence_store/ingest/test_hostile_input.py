@@ -20,7 +20,7 @@ from evidence_store.ingest.sources import load_sources
 from evidence_store.ingest.tabular import read_csv, read_jsonl
 from evidence_store.settings import StoreSettings
 from evidence_store.types import DocumentInput
-from tests import hostile
+from tests.support import hostile
 
 LIMIT = 60_000  # bytes per record in these tests, so the huge inputs cross it
 examples = hypothesis_settings(

@@ -4,7 +4,7 @@ from evidence_store.ingest.records import IngestIssue
 from evidence_store.ingest.sources import load_jsonl_corpus
 from evidence_store.ingest.tabular import read_csv, read_jsonl
 from evidence_store.types import DocumentInput
-from tests.conftest import shared_file
+from tests.support.shared import shared_file
 
 
 def test_jsonl_reports_bad_lines_by_number(tmp_path):

@@ -6,7 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
-from tests.conftest import SAMPLE_ARTICLE
+from tests.support.shared import SAMPLE_ARTICLE
 
 runner = CliRunner()
 

@@ -9,7 +9,7 @@ from evidence_store.demo import DEMO_CORPUS
 from evidence_store.ingest.sources import load_jsonl_corpus
 from evidence_store.store import EvidenceStore
 from flows.cli import app
-from tests.conftest import SAMPLE_ARTICLE
+from tests.support.shared import SAMPLE_ARTICLE
 
 DEMO_DOCUMENTS, DEMO_ISSUES = load_jsonl_corpus(DEMO_CORPUS)
 

@@ -7,8 +7,8 @@ from typer.testing import CliRunner
 from evidence_store.store import EvidenceStore
 from evidence_store.types import DocumentInput
 from flows.cli import app
-from tests.evidence_store.test_injection import HOSTILE
-from tests.verify.reports.factories import make_article, make_claims, make_verdict
+from tests.support.injection import HOSTILE
+from tests.support.report_factories import make_article, make_claims, make_verdict
 from verify.reports import ReportStore
 
 runner = CliRunner()

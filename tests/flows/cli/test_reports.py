@@ -9,8 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
-from tests.verify.reports.claimreview_schema import validate_claim_reviews
-from tests.verify.reports.factories import make_article, make_claims, make_verdict
+from tests.support.claimreview_schema import validate_claim_reviews
+from tests.support.report_factories import make_article, make_claims, make_verdict
 from verify.reports import ReportStore
 
 runner = CliRunner()

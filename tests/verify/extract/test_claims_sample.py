@@ -3,7 +3,7 @@
 import pytest
 
 from evidence_store.text.sentences import split_sentences
-from tests.conftest import SAMPLE_ARTICLE
+from tests.support.shared import SAMPLE_ARTICLE
 from verify.extract.claims import extract_claims
 from verify.extract.intake import read_article
 

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.local_http import QuietHandler, serving
+from tests.support.local_http import QuietHandler, serving
 from verify.extract.intake import ArticleError, article_from_bytes, article_from_text, read_article
 from verify.settings import Settings
 

@@ -7,7 +7,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from evidence_store.text.sentences import split_sentences
-from tests import hostile
+from tests.support import hostile
 from verify.extract.attribution import find_attribution
 from verify.extract.claims import extract_claims
 from verify.extract.clean import clean_text

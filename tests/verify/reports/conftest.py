@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.verify.reports.factories import make_article, make_claims, make_verdict
+from tests.support.report_factories import make_article, make_claims, make_verdict
 from verify.reports import ReportStore
 from verify.types import Article, Claim
 

@@ -6,7 +6,7 @@ import duckdb
 import pytest
 
 from evidence_store.backup_files import BackupError
-from tests.verify.reports.factories import make_article, make_claims, make_verdict
+from tests.support.report_factories import make_article, make_claims, make_verdict
 from verify.reports import ReportStore
 from verify.reports.backup import TABLES, export_reports, import_reports
 from verify.reports.schema import LATEST_VERSION

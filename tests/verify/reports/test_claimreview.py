@@ -3,8 +3,8 @@
 import jsonschema
 import pytest
 
-from tests.verify.reports.claimreview_schema import validate_claim_reviews
-from tests.verify.reports.factories import make_article, make_claims
+from tests.support.claimreview_schema import validate_claim_reviews
+from tests.support.report_factories import make_article, make_claims
 from verify.reports.claimreview import claim_reviews, speaker_type
 
 PUBLISHER = {"organisation_name": "Misbar", "organisation_url": "https://misbar.example/", "url_template": ""}

@@ -5,7 +5,7 @@ import time
 import traceback
 from pathlib import Path
 
-from tests.verify.reports.factories import make_article, make_claims, make_verdict
+from tests.support.report_factories import make_article, make_claims, make_verdict
 from verify.reports import ReportStore
 
 WRITERS = 4

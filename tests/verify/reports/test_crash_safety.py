@@ -6,7 +6,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.crash import kill_child
+from tests.support.crash import kill_child
 from verify.reports import ReportStore
 
 # (stage, occurrence); "random" kills after that many seconds
@@ -25,7 +25,7 @@ def verdict_and_evidence_counts(database: Path) -> dict[str, tuple[int, int]]:
 @pytest.mark.parametrize(("stage", "when"), POINTS, ids=[f"{s}-{w}" for s, w in POINTS])
 def test_a_killed_verify_run_is_failed_and_never_half_written(tmp_path, stage, when):
     database = tmp_path / "reports.duckdb"
-    kill_child("tests.verify.reports.crash_child", database, stage, when)
+    kill_child("tests.support.reports_crash_child", database, stage, when)
 
     reader = ReportStore(database, read_only=True)
     rows = reader.report()  # a reviewer is the first to look after the crash

@@ -4,7 +4,7 @@ import re
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 
-from tests.verify.reports.factories import make_article, make_claims, make_passage, make_verdict
+from tests.support.report_factories import make_article, make_claims, make_passage, make_verdict
 from verify.reports.html import render_html
 
 SCRIPT = "<script>alert('x')</script>"

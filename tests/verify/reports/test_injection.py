@@ -3,7 +3,7 @@
 import duckdb
 import pytest
 
-from tests.evidence_store.test_injection import HOSTILE
+from tests.support.injection import HOSTILE
 from verify.reports import ReportFilter, ReportsError
 
 

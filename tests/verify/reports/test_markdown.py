@@ -1,6 +1,6 @@
 """The run page's markdown artifact: badges, confidence, justification and cited sources as links."""
 
-from tests.verify.reports.factories import make_article, make_citation, make_claims, make_passage, make_verdict
+from tests.support.report_factories import make_article, make_citation, make_claims, make_passage, make_verdict
 from verify.reports.markdown import verdicts_markdown
 
 

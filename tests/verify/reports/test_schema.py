@@ -6,7 +6,7 @@ import duckdb
 import pytest
 
 from evidence_store.duck import DuckFile
-from tests.verify.reports.factories import make_article, make_claims, make_verdict
+from tests.support.report_factories import make_article, make_claims, make_verdict
 from verify.reports import ReportsError, ReportStore
 from verify.reports.schema import LATEST_VERSION, MIGRATIONS, Migration, migrate, schema_version
 

@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from evidence_store.types import Passage
-from tests.verify.reports.factories import NOW, make_article, make_claims, make_passage, make_verdict
+from tests.support.report_factories import NOW, make_article, make_claims, make_passage, make_verdict
 from verify.reports import ReportFilter, ReportsError, ReportStore
 from verify.reports.rows import EVIDENCE_COLUMNS
 from verify.types import Verdict

@@ -1,54 +1,16 @@
 """The LLM judge against a small local server that speaks the OpenAI chat-completions protocol."""
 
-import json
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import pytest
 
 from evidence_store.types import Passage
-from tests.local_http import QuietHandler, serving
+from tests.support.fake_chat import FakeChat
 from verify.settings import Settings
 from verify.stance.llm import LLMJudge, MalformedAnswer, StanceBackendError, parse_answer
 from verify.stance.protocol import StancePair
 from verify.verifier import Evidence, judge
-
-
-class FakeChat:
-    """Serves queued answers (status, content) to POST /v1/chat/completions and records requests."""
-
-    def __init__(self) -> None:
-        self.answers: list[tuple[int, str]] = []
-        self.requests: list[dict] = []
-        self.url = ""  # set while it is served
-
-    def handler(self) -> type[QuietHandler]:
-        """A request handler class answering from this fake's queue."""
-        fake = self
-
-        class Handler(QuietHandler):
-            def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                fake.requests.append({"path": self.path, "auth": self.headers.get("Authorization"), "body": body})
-                status, content = fake.answers.pop(0) if fake.answers else (200, '{"stance": "neutral"}')
-                payload = {"choices": [{"index": 0, "message": {"role": "assistant", "content": content}}]}
-                data = json.dumps(payload).encode() if status == 200 else b'{"error": "busy"}'
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        return Handler
-
-    @contextmanager
-    def served(self) -> Iterator["FakeChat"]:
-        """This fake on a real server on 127.0.0.1 for the block (``url`` is its /v1 base)."""
-        with serving(self.handler()) as url:
-            self.url = f"{url}/v1"
-            yield self
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from tests.conftest import SHARED_DATA, shared_file
+from tests.support.shared import SHARED_DATA, shared_file
 from verify.extract.checkworthy import load_scorer
 from verify.extract.features import feature_matrix
 from verify.training.checkworthy import TrainConfig, train_head, train_heads

@@ -3,7 +3,7 @@
 import pytest
 
 from evidence_store.embedding.embedder import ensure_default_model
-from tests.conftest import shared_file
+from tests.support.shared import shared_file
 from verify.stance.cross_encoder import TrainedCrossEncoder
 from verify.stance.protocol import StancePair
 from verify.training.stance import TrainSettings, length_bucketed_batches, train_stance

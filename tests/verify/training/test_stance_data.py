@@ -1,7 +1,7 @@
 import json
 import random
 
-from tests.conftest import shared_file
+from tests.support.shared import shared_file
 from verify.stance.features import is_arabic_script
 from verify.training.stance_data import (
     REFUTES,

@@ -1,4 +1,4 @@
-"""Real domain objects (Article, Claim, Passage, Citation, Verdict) for report tests."""
+"""Real domain objects (Article, Claim, Passage, Citation, Verdict) for the tests that record and render reports."""
 
 from datetime import UTC, datetime
 

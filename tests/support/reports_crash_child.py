@@ -1,7 +1,7 @@
 """A child process for the reports crash test: records verify runs the way the flows do, and stops
 at a chosen point (printing ``PAUSED``) so that the parent can SIGKILL it there.
 
-    python -m tests.verify.reports.crash_child DATABASE STAGE OCCURRENCE
+    python -m tests.support.reports_crash_child DATABASE STAGE OCCURRENCE
 
 STAGE: ``verdicts`` (inside record_verdicts' transaction, after some evidence rows), ``scoring``
 (claims recorded, verdicts not yet), or ``none``.
@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.verify.reports.factories import make_article, make_claims, make_verdict
+from tests.support.report_factories import make_article, make_claims, make_verdict
 from verify.reports import ReportStore, rows
 
 RUNS = 4

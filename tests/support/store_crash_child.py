@@ -1,7 +1,8 @@
-"""A child process for the crash tests: runs a fixed sequence of adds and removes on a store and, when
-told to, stops at a chosen point of a write (printing ``PAUSED``) so that the parent can SIGKILL it there.
+"""A child process for the evidence store crash test: runs a fixed sequence of adds and removes on a
+store and, when told to, stops at a chosen point of a write (printing ``PAUSED``) so that the parent
+can SIGKILL it there.
 
-    python -m tests.evidence_store.crash_child STORE STAGE OCCURRENCE
+    python -m tests.support.store_crash_child STORE STAGE OCCURRENCE
 
 STAGE is one of ``STAGES`` (or ``none``); OCCURRENCE counts from 1.
 """
@@ -16,7 +17,7 @@ from evidence_store.dense import DenseIndex
 from evidence_store.settings import StoreSettings
 from evidence_store.store import EvidenceStore
 from evidence_store.types import DocumentInput
-from tests.conftest import HashEmbedder
+from tests.support.embedders import HashEmbedder
 
 STAGES = (
     "embed",  # embedding a batch: nothing written yet

@@ -1,7 +1,7 @@
 """Kill a child process at a chosen point of a write: the shared half of the crash-safety tests.
 
-A child module (``tests.*.crash_child``) prints ``READY``, then ``PAUSED {stage}`` where it was told to
-stop (or runs on, for a random kill), and ``DONE`` if it finishes.
+A child module (``tests.support.*_crash_child``) prints ``READY``, then ``PAUSED {stage}`` where it was
+told to stop (or runs on, for a random kill), and ``DONE`` if it finishes.
 """
 
 import os
@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def kill_child(module: str, target: Path, stage: str, when: float) -> list[str]:
