@@ -11,10 +11,9 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import INPUTS, NO_CACHE
 from prefect.runtime import flow_run
-from prefect.tasks import exponential_backoff
 
 from evidence_store.errors import InvalidInput
-from evidence_store.ingest.fetch import FetchedPage, FetchError, fetch_url
+from evidence_store.ingest.fetch import FetchedPage, fetch_url
 from evidence_store.types import SearchHit
 from flows import runtime
 from flows.params import ArticleInput, Language, VerifyOptions, VerifySummary
@@ -23,23 +22,10 @@ from verify.reports.markdown import verdicts_markdown, verdicts_table
 from verify.types import Article, Claim, Verdict
 
 
-def _network_failure(task, task_run, state) -> bool:
-    """Retry only failures that may pass later (timeouts, connection errors, 429, 5xx)."""
-    error = state.result(raise_on_failure=False)
-    return isinstance(error, FetchError) and error.retryable
-
-
-@task(
-    name="fetch",
-    retries=3,
-    retry_delay_seconds=exponential_backoff(backoff_factor=5),
-    retry_condition_fn=_network_failure,
-    cache_policy=INPUTS,
-    cache_expiration=timedelta(days=1),
-    persist_result=True,
-)
+@task(name="fetch", cache_policy=INPUTS, cache_expiration=timedelta(days=1), persist_result=True)
 def fetch_task(url: str) -> FetchedPage:
-    """Fetch a page (cached per URL for a day)."""
+    """Fetch a page (cached per URL for a day); ``fetch_url`` retries a failure that may pass itself
+    (``SANAD_FETCH_RETRIES``), so the task does not retry on top of it."""
     return fetch_url(url, runtime.settings())
 
 
