@@ -16,7 +16,7 @@ from verify.stance.protocol import StancePair
 from verify.training.baseline import fit_thresholds
 from verify.training.calibrate import CROSS_LINGUAL, cross_lingual_dev_claims
 from verify.training.claims_eval import ClaimsRun, evaluate_claims, given_evidence, read_claims
-from verify.training.metrics import classification_metrics
+from verify.training.metrics import abstention, classification_metrics
 from verify.verdict import VERDICT_LABELS
 from verify.verifier import judge, with_relevance
 
@@ -111,6 +111,8 @@ def _row(label: str, run: ClaimsRun) -> list[object]:
         f"**{m.macro_f1:.3f}**",
         *per_class,
         f"{m.ece:.3f}",
+        f"{run.abstention.precision:.3f}",
+        f"{run.abstention.coverage:.3f}",
         f"{b.macro_f1:.3f}",
         f"{m.macro_f1 - b.macro_f1:+.3f}",
     ]
@@ -124,19 +126,20 @@ def cross_lingual(direction: str, settings: Settings) -> ClaimsRun:
     gold = [VERDICT_LABELS[i] for i in dev.gold]
     best = [max(e.relevance for e in items) for items in evidence]
     thresholds = fit_thresholds(best, gold)
+    labels, confidences = [v.label for v in verdicts], [v.confidence for v in verdicts]
     return ClaimsRun(
         predictions=[],
-        metrics=classification_metrics(
-            gold, [v.label for v in verdicts], VERDICT_LABELS, [v.confidence for v in verdicts]
-        ),
+        metrics=classification_metrics(gold, labels, VERDICT_LABELS, confidences),
+        abstention=abstention(gold, labels, confidences),
         baseline=classification_metrics(gold, [thresholds.predict(b) for b in best], VERDICT_LABELS),
         baseline_thresholds=thresholds,
     )
 
 
 def quality(settings: Settings, runs: tuple = RUNS) -> str:
-    """One row per claims file (and retrieval setting), then the cross-lingual dev claims."""
-    rows = []
+    """One row per claims file (and retrieval setting), then the cross-lingual dev claims; then the
+    risk-coverage curve of each."""
+    measured: list[tuple[str, ClaimsRun]] = []
     for label, name, corpus, held_out in runs:
         started = time.perf_counter()
         run = evaluate_claims(
@@ -145,14 +148,14 @@ def quality(settings: Settings, runs: tuple = RUNS) -> str:
             corpus=require(SHARED_DATA / corpus) if corpus else None,
             held_out_only=held_out,
         )
-        rows.append(_row(label, run))
+        measured.append((label, run))
         seconds = time.perf_counter() - started
-        print(f"[bench] stance ({seconds:.0f}s): | " + " | ".join(map(str, rows[-1])) + " |", flush=True)
+        print(f"[bench] stance ({seconds:.0f}s): | " + " | ".join(map(str, _row(label, run))) + " |", flush=True)
     for direction in CROSS_LINGUAL:
         claim, passage = ({"ar": "Arabic", "en": "English"}[part] for part in direction.split("-"))
         label = f"XNLI dev premises, {claim} claim vs {passage} evidence ({direction})"
-        rows.append(_row(label, cross_lingual(direction, settings)))
-        print("[bench] stance: | " + " | ".join(map(str, rows[-1])) + " |", flush=True)
+        measured.append((label, cross_lingual(direction, settings)))
+        print("[bench] stance: | " + " | ".join(map(str, _row(*measured[-1]))) + " |", flush=True)
     header = [
         "claims",
         "n",
@@ -162,10 +165,26 @@ def quality(settings: Settings, runs: tuple = RUNS) -> str:
         "disputed P/R/F1",
         "unverified P/R/F1",
         "ECE",
+        "decisive P",
+        "coverage",
         "similarity baseline macro-F1",
         "Δ",
     ]
-    return table(header, rows)
+    return table(header, [_row(label, run) for label, run in measured]) + "\n\n" + risk_coverage(measured)
+
+
+def risk_coverage(measured: list[tuple[str, ClaimsRun]]) -> str:
+    """Precision of the most confident tenth, three tenths, half and all of each set's decisive verdicts."""
+    tenths = (1, 3, 5, 10)
+    rows = []
+    for label, run in measured:
+        curve = run.abstention.curve
+        cells = [f"{curve[t - 1][1]:.2f} at {curve[t - 1][0]:.2f}" if len(curve) >= t else "" for t in tenths]
+        rows.append([label, *cells])
+    header = ["claims", *(f"most confident {t}/10 of decisive: P at coverage" for t in tenths)]
+    return "Risk and coverage (decisive = supported or disputed; coverage = share of all claims):\n\n" + table(
+        header, rows
+    )
 
 
 READING = (

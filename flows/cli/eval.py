@@ -70,6 +70,13 @@ def claims(
         f"{metrics.count} claims{skipped}: accuracy {metrics.accuracy:.3f}, "
         f"macro-F1 {metrics.macro_f1:.3f}, ECE {metrics.ece:.3f}"
     )
+    decided = run.abstention
+    console.print(
+        f"decisive verdicts (supported or disputed): precision {decided.precision:.3f} at coverage "
+        f"{decided.coverage:.3f}; most confident first: "
+        + ", ".join(f"{precision:.2f} at {coverage:.2f}" for coverage, precision in decided.curve),
+        highlight=False,
+    )
     table = Table(title="per class", title_justify="left")
     for column in ("class", "precision", "recall", "F1", "support"):
         table.add_column(column, justify="left" if column == "class" else "right")

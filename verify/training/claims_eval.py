@@ -19,7 +19,7 @@ from evidence_store.store import EvidenceStore
 from evidence_store.types import Passage
 from verify.settings import Settings
 from verify.training.baseline import SimilarityThresholds, fit_thresholds
-from verify.training.metrics import Metrics, classification_metrics
+from verify.training.metrics import Abstention, Metrics, abstention, classification_metrics
 from verify.training.stance_data import in_training_data
 from verify.verdict import VERDICT_LABELS
 from verify.verifier import Evidence, evidence_from_hits, judge, with_relevance
@@ -59,6 +59,7 @@ class ClaimsRun(BaseModel):
 
     predictions: list[Prediction]
     metrics: Metrics
+    abstention: Abstention  # precision and coverage of the supported and disputed verdicts
     baseline: Metrics
     baseline_thresholds: SimilarityThresholds
     skipped_trained: int = 0
@@ -176,6 +177,7 @@ def evaluate_claims(
         metrics=classification_metrics(
             gold, [p.verdict for p in predictions], VERDICT_LABELS, [p.confidence for p in predictions]
         ),
+        abstention=abstention(gold, [p.verdict for p in predictions], [p.confidence for p in predictions]),
         baseline=classification_metrics(gold, [thresholds.predict(s) for s in best_similarity], VERDICT_LABELS),
         baseline_thresholds=thresholds,
         skipped_trained=skipped,

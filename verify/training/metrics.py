@@ -78,3 +78,33 @@ def classification_metrics(
         confusion=confusion,
         ece=expected_calibration_error(confidences, correct) if confidences is not None else None,
     )
+
+
+class Abstention(BaseModel):
+    """How far the decisive verdicts (every label but the abstaining one) can be trusted, and how many claims
+    get one; ``curve`` is the risk-coverage curve: (coverage, precision) keeping only the most confident
+    decisive verdicts, at each tenth of them (ten points; none when nothing was decided)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    precision: float
+    coverage: float
+    curve: tuple[tuple[float, float], ...]
+
+
+def abstention(
+    gold: Sequence[str], predicted: Sequence[str], confidences: Sequence[float], abstain: str = "unverified"
+) -> Abstention:
+    """Precision and coverage of the decisive predictions, and their risk-coverage curve by confidence."""
+    if not len(gold) == len(predicted) == len(confidences):
+        raise ValueError("gold, predicted and confidences differ in length")
+    decisive = [i for i, label in enumerate(predicted) if label != abstain]
+    decisive.sort(key=lambda i: -confidences[i])
+    right = np.cumsum([gold[i] == predicted[i] for i in decisive]) if decisive else np.zeros(0)
+    kept = [int(np.ceil(tenth * len(decisive) / 10)) for tenth in range(1, 11)] if decisive else []
+    curve = [(count / len(gold), float(right[count - 1] / count)) for count in kept]
+    return Abstention(
+        precision=float(right[-1] / len(decisive)) if decisive else 0.0,
+        coverage=len(decisive) / len(gold) if gold else 0.0,
+        curve=tuple(curve),
+    )

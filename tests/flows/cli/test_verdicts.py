@@ -40,11 +40,12 @@ def test_eval_claims_prints_the_scores_and_writes_predictions(sanad_home, e5, tm
     out = tmp_path / "pred.jsonl"
     result = run("eval", "claims", str(claims), "--out", str(out))
     assert result.exit_code == 0, result.output
-    for needle in ("accuracy", "macro-F1", "ECE", "precision", "confusion", "similarity baseline"):
+    for needle in ("accuracy", "macro-F1", "ECE", "precision", "confusion", "similarity baseline", "decisive verdicts"):
         assert needle in result.output
     predictions = [json.loads(line) for line in out.read_text().splitlines()]
     assert [p["id"] for p in predictions] == ["q1", "q2"]
     assert [p["verdict"] for p in predictions] == ["supported", "disputed"]
+    assert "precision 1.000 at coverage 1.000" in result.output  # both claims decided, both right
 
 
 def test_eval_claims_errors_are_one_line(tmp_path):

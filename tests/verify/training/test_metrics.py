@@ -1,6 +1,6 @@
 import pytest
 
-from verify.training.metrics import classification_metrics, expected_calibration_error
+from verify.training.metrics import abstention, classification_metrics, expected_calibration_error
 
 LABELS = ("supported", "disputed", "unverified")
 
@@ -28,3 +28,21 @@ def test_ece_zero_when_confidence_matches_accuracy_and_large_when_overconfident(
 def test_length_mismatch_is_an_error():
     with pytest.raises(ValueError):
         classification_metrics(["supported"], [], LABELS)
+
+
+def test_abstention_counts_decisive_verdicts_and_ranks_them_by_confidence():
+    gold = ["supported", "disputed", "unverified", "supported", "unverified"]
+    predicted = ["supported", "supported", "unverified", "supported", "disputed"]
+    confidences = [0.9, 0.6, 0.8, 0.7, 0.5]
+    measured = abstention(gold, predicted, confidences)
+    assert measured.coverage == pytest.approx(4 / 5)  # four of five claims got a decisive verdict
+    assert measured.precision == pytest.approx(2 / 4)  # two of them right
+    # most confident first: right (0.9), right (0.7), wrong (0.6), wrong (0.5)
+    assert measured.curve[0] == (pytest.approx(1 / 5), pytest.approx(1.0))
+    assert measured.curve[-1] == (pytest.approx(4 / 5), pytest.approx(0.5))
+    assert len(measured.curve) == 10 and [c for c, _ in measured.curve] == sorted(c for c, _ in measured.curve)
+
+
+def test_abstention_when_nothing_is_decided():
+    measured = abstention(["supported", "disputed"], ["unverified", "unverified"], [0.4, 0.3])
+    assert (measured.precision, measured.coverage, measured.curve) == (0.0, 0.0, ())
