@@ -13,6 +13,7 @@ from evidence_store.demo import DEMO_CORPUS
 from evidence_store.ingest.sources import load_jsonl_corpus
 from evidence_store.store import EvidenceStore
 from evidence_store.types import DocumentInput
+from tests.support.claims import standalone_claim
 from tests.support.shared import SAMPLE_ARTICLE
 from verify import pipeline
 from verify.types import Claim, Verdict
@@ -106,16 +107,7 @@ def designation(store, settings) -> Verdict:
         ]
     )
     text = "Cham Wings was designated by the US Treasury in 2016."
-    claim = Claim(
-        claim_id="designated:0-53",
-        article_id="designated",
-        text=text,
-        start=0,
-        end=len(text),
-        language="en",
-        checkworthiness=0.9,
-        claim_type="factual",
-    )
+    claim = standalone_claim(text, "designated:0-53")
     [verdict] = pipeline.score_claims([claim], pipeline.retrieve_evidence([claim], store, 5), settings)
     return verdict
 

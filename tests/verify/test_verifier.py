@@ -5,9 +5,9 @@ from datetime import UTC, datetime
 import pytest
 
 from evidence_store.types import Passage, SearchHit
+from tests.support.claims import standalone_claim
 from verify import pipeline
 from verify.stance.factory import load_stance_model
-from verify.types import Claim
 from verify.verifier import Evidence, judge
 
 pytestmark = pytest.mark.slow
@@ -65,16 +65,7 @@ def test_evidence_found_by_search_is_judged_with_the_retrieved_calibration(setti
     english = load_stance_model(settings).calibration.for_language("en")
     assert english.retrieved_fitted_on and english.retrieved_temperature != 1.0
     text = "The US Treasury imposed sanctions on the Syrian airline Cham Wings."
-    claim = Claim(
-        claim_id="a:0-67",
-        article_id="a",
-        text=text,
-        start=0,
-        end=len(text),
-        language="en",
-        checkworthiness=0.9,
-        claim_type="factual",
-    )
+    claim = standalone_claim(text, "a:0-67")
     [given] = judge([text], [[Evidence(passage=SUPPORT, relevance=0.9)]], settings, languages=["en"])
     hit = SearchHit(rank=1, passage=SUPPORT, fused_score=0.03, dense_score=0.9, store_generation=1)
     [searched] = pipeline.score_claims([claim], [[hit]], settings)
