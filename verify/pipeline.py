@@ -91,6 +91,8 @@ def score_claims(
         on_progress=on_progress,
         retrieved=True,
         claim_ids=[claim.claim_id for claim in claims],
+        claim_types=[claim.claim_type for claim in claims],
+        speakers=[claim.speaker for claim in claims],
     )
 
 

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict
 from evidence_store.types import Passage
 from verify.calibration import VerdictCalibration
 from verify.settings import Settings
-from verify.types import Citation, StanceScore, Verdict, VerdictLabel
+from verify.types import Citation, ClaimType, StanceScore, Verdict, VerdictLabel
 
 VERDICT_LABELS: tuple[VerdictLabel, ...] = ("supported", "disputed", "unverified")
 _EPS = 1e-4
@@ -119,6 +119,14 @@ def _justify(
     )
 
 
+def _undecided_view(speaker: str | None) -> str:
+    who = f"the article attributes it to {speaker}" if speaker else "the article states it"
+    return (
+        f"An opinion, prediction or reading of intent ({who}): only a passage that addresses this very "
+        "assessment can decide it, and reports of other facts on the same events do not count."
+    )
+
+
 def aggregate(
     claim_text: str,
     evidence: Sequence[ScoredEvidence],
@@ -128,9 +136,12 @@ def aggregate(
     now: datetime | None = None,
     retrieved: bool = False,
     claim_id: str | None = None,
+    claim_type: ClaimType = "factual",
+    speaker: str | None = None,
 ) -> Verdict:
     """The verdict on ``claim_text`` from its scored evidence (see the module's rules); ``retrieved``: the
-    evidence came from search, so the calibration's retrieved temperature applies."""
+    evidence came from search, so the calibration's retrieved temperature applies. An undecided opinion-type
+    claim's justification says so, and who the article says holds the view."""
     supports, refutes = evidence_strengths(evidence, settings)
     probabilities = calibration.probabilities(verdict_logits(evidence, settings), retrieved=retrieved)
     limit = settings.verdict_max_citations
@@ -156,6 +167,9 @@ def aggregate(
         chosen = shown + opposing
     confidence = float(probabilities[VERDICT_LABELS.index(label)])
     total = sum(strength for _, strength in chosen) or 1.0
+    justification = _justify(label, conflicting, cited, shown, opposing, evidence, settings)
+    if label == "unverified" and claim_type == "opinion":
+        justification = _undecided_view(speaker) + " " + justification
     citations = tuple(
         Citation(passage=e.passage, stance=e.stance, relevance=e.relevance, weight=strength / total)
         for e, strength in chosen
@@ -167,7 +181,7 @@ def aggregate(
         confidence=float(np.clip(confidence, 0.0, 1.0)),
         conflicting=conflicting,
         citations=citations,
-        justification=_justify(label, conflicting, cited, shown, opposing, evidence, settings),
+        justification=justification,
         stance_model=stance_model,
         created_at=now or datetime.now(UTC),
     )

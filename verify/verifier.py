@@ -6,12 +6,13 @@ from pydantic import BaseModel, ConfigDict
 
 from evidence_store.text.language import detect_language
 from evidence_store.types import Passage, SearchHit
+from verify.assertions import counted_stance
 from verify.calibration import calibration_key
 from verify.relevance import pair_similarities
 from verify.settings import Settings
 from verify.stance.factory import load_stance_model
 from verify.stance.protocol import StancePair
-from verify.types import Verdict
+from verify.types import ClaimType, Verdict
 from verify.verdict import ScoredEvidence, aggregate
 
 Progress = Callable[[int, int], None]
@@ -57,12 +58,17 @@ def judge(
     on_progress: Progress | None = None,
     retrieved: bool = False,
     claim_ids: Sequence[str] | None = None,
+    claim_types: Sequence[ClaimType] | None = None,
+    speakers: Sequence[str | None] | None = None,
 ) -> list[Verdict]:
     """One verdict per claim from its evidence; claim languages are detected when not given. ``retrieved``:
     the evidence came from search rather than with the claim (its confidence is calibrated for that).
-    ``claim_ids``, when given, are carried by the verdicts."""
-    if len(claims) != len(evidence) or (claim_ids is not None and len(claim_ids) != len(claims)):
-        raise ValueError("every claim needs its (possibly empty) list of evidence, and its id when ids are given")
+    ``claim_ids``, when given, are carried by the verdicts. ``claim_types`` and ``speakers`` (from claim
+    extraction) decide what a passage may count for (``verify.assertions``); without them a claim is factual."""
+    if any(given is not None and len(given) != len(claims) for given in (claim_ids, claim_types, speakers)):
+        raise ValueError("claim ids, types and speakers, when given, must be one per claim")
+    if len(claims) != len(evidence):
+        raise ValueError("every claim needs its (possibly empty) list of evidence")
     model = load_stance_model(settings)
     calibration = model.calibration
     evidence = with_relevance(claims, evidence, settings)
@@ -74,12 +80,31 @@ def judge(
     scores = iter(model.score(pairs, on_progress=on_progress) if pairs else [])
     verdicts = []
     for index, (claim, items) in enumerate(zip(claims, evidence, strict=True)):
-        scored = [ScoredEvidence(passage=e.passage, relevance=float(e.relevance), stance=next(scores)) for e in items]
+        kind = claim_types[index] if claim_types is not None else "factual"
+        scored = [
+            ScoredEvidence(
+                passage=e.passage,
+                relevance=float(e.relevance),
+                stance=counted_stance(
+                    claim, kind, e.passage.text, next(scores), e.relevance >= settings.verdict_restatement_relevance
+                ),
+            )
+            for e in items
+        ]
         language = languages[index] if languages is not None else detect_language(claim)
         key = calibration_key(language, [e.passage.language for e in items])
         calibrated = calibration.for_language(key)
-        claim_id = claim_ids[index] if claim_ids is not None else None
         verdicts.append(
-            aggregate(claim, scored, calibrated, settings, model.name, retrieved=retrieved, claim_id=claim_id)
+            aggregate(
+                claim,
+                scored,
+                calibrated,
+                settings,
+                model.name,
+                retrieved=retrieved,
+                claim_id=claim_ids[index] if claim_ids is not None else None,
+                claim_type=kind,
+                speaker=speakers[index] if speakers is not None else None,
+            )
         )
     return verdicts

@@ -57,21 +57,18 @@ def test_every_claim_of_the_sample_gets_a_verdict(verdicts):
     assert all(verdict.claim_id == claim.claim_id for claim, verdict in verdicts)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 20: unrelated passages still dispute an analyst's opinion")
 def test_an_analysts_opinion_is_not_decided_by_passages_that_do_not_address_it(verdicts):
     # بويصير: the visit was symbolic and the heavy intervention is Russian. The reopened embassy and Putin's
     # denial of Russian fighters (demo-013, demo-030) do not address it, and nothing in the corpus does.
     assert verdict_of(verdicts, "بويصير").label == "unverified"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 20: a December 2020 statement still supports a March 2020 purpose")
 def test_the_purpose_of_the_visit_is_not_supported_by_a_later_statement_about_a_flight(verdicts):
     # التويجر: the delegation comes within the cooperation between Haftar and the regime; demo-019 is a
     # December 2020 statement about mercenaries on a Cham Wings plane, which does not address the March visit.
     assert "demo-019" not in cited(verdict_of(verdicts, "هذا الوفد يأتي في إطار التعاون"), "supports")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 20: Cham Wings' denial is still read as support of the accusation")
 def test_the_accused_partys_denial_never_supports_the_accusation(verdicts):
     for _claim, verdict in verdicts:
         assert not cited(verdict, "supports") & DENIALS

@@ -76,3 +76,34 @@ def test_evidence_found_by_search_is_judged_with_the_retrieved_calibration(setti
     assert pipeline.pair_verdicts([claim], [searched]) == [(claim, searched)]
     with pytest.raises(ValueError, match="not one per claim"):
         pipeline.pair_verdicts([claim], [given])
+
+
+EMBASSY = _passage(3, "The Libyan embassy in Damascus officially reopened in March 2020.", "SANA")
+SYMBOLIC = _passage(4, "The eastern Libyan delegation's visit to Damascus was only symbolic.", "Example Wire")
+DENIED = _passage(5, "Cham Wings denied that its flights to Benghazi had carried Syrian fighters to Libya.", "Anadolu")
+
+
+def test_an_opinion_is_decided_only_by_a_passage_that_addresses_it(settings):
+    # the stance model alone reads the reopened embassy as refuting the opinion (refutes 0.89)
+    opinion = "The eastern Libyan delegation's visit to Damascus was only symbolic."
+    topical, addressed = judge(
+        [opinion] * 2,
+        [[Evidence(passage=EMBASSY)], [Evidence(passage=SYMBOLIC)]],
+        settings,
+        claim_types=["opinion"] * 2,
+        speakers=["Mohamed Buisier"] * 2,
+    )
+    assert topical.label == "unverified" and not topical.citations
+    assert "Mohamed Buisier" in topical.justification and "opinion" in topical.justification
+    assert addressed.label == "supported" and addressed.citations[0].passage.doc_id == "doc-4"
+
+
+def test_a_denial_is_never_cited_as_support_of_what_it_denies(settings):
+    accusation, report = judge(
+        ["Cham Wings flights to Benghazi carried Syrian fighters to Libya.", "Cham Wings denied carrying fighters."],
+        [[Evidence(passage=DENIED)], [Evidence(passage=DENIED)]],
+        settings,
+    )
+    assert all(citation.cited_as != "supports" for citation in accusation.citations)
+    assert accusation.label != "supported"
+    assert report.label == "supported" and report.citations[0].passage.doc_id == "doc-5"

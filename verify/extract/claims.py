@@ -6,6 +6,7 @@ from typing import NamedTuple
 
 from evidence_store.text.language import detect_language
 from evidence_store.text.sentences import Span, split_sentences
+from verify.assertions import assesses, introduces_a_view
 from verify.extract.attribution import Attribution, find_attribution, trim_span
 from verify.extract.checkworthy import CheckworthinessScorer, load_scorer
 from verify.extract.compound import split_clauses
@@ -34,9 +35,10 @@ def _words(text: str) -> int:
     return len(_WORD.findall(text))
 
 
-def claim_type(cues: Cues, attributed: bool) -> ClaimType:
-    """Opinion (incl. questions and predictions) before statistic, before quote, before factual."""
-    if cues.question or cues.opinion or cues.prediction:
+def claim_type(cues: Cues, attributed: bool, assessment: bool = False) -> ClaimType:
+    """Opinion (incl. questions, predictions and ``assessment``: a purpose, a meaning, or a statement the
+    article presents as a view) before statistic, before quote, before factual."""
+    if cues.question or cues.opinion or cues.prediction or assessment:
         return "opinion"
     if cues.statistic:
         return "statistic"
@@ -122,6 +124,8 @@ def score_claims(article: Article, drafts: Sequence[Draft], scorer: Checkworthin
     for draft, text, language, score in zip(drafts, texts, languages, scores, strict=True):
         content = article.text[draft.content[0] : draft.content[1]] if draft.content else None
         cues = sentence_cues(content or text)
+        report = article.text[draft.start : draft.content[0]] if draft.content else ""
+        assessment = assesses(content or text) or introduces_a_view(report)
         claims.append(
             Claim(
                 claim_id=f"{article.article_id}:{draft.start}-{draft.end}",
@@ -131,7 +135,7 @@ def score_claims(article: Article, drafts: Sequence[Draft], scorer: Checkworthin
                 end=draft.end,
                 language=language,
                 checkworthiness=round(min(1.0, max(0.0, float(score))), 4),
-                claim_type=claim_type(cues, draft.content is not None),
+                claim_type=claim_type(cues, draft.content is not None, assessment),
                 speaker=draft.speaker,
                 attributed_content=content,
                 title=article.title,

@@ -112,6 +112,79 @@ PREDICTION_MARKERS_EN = (
     "forecast",
     "predict",
 )
+# An assessment of why or what something means (purpose, intent, significance): not a fact a report can show.
+ASSESSMENT_MARKERS_AR = (
+    "في اطار",
+    "بهدف",
+    "الهدف",
+    "هدفها",
+    "هدفه",
+    "يهدف",
+    "تهدف",
+    "بغرض",
+    "الغرض",
+    "سعيا",
+    "محاوله ل",
+    "رمزي",
+    "رمزيه",
+    "يقتضي",
+    "تقتضي",
+    "رغبه",
+    "مؤامره",
+)
+ASSESSMENT_MARKERS_EN = (
+    "in order to",
+    "aimed at",
+    "aims to",
+    "aim of",
+    "intended to",
+    "intends to",
+    "meant to",
+    "designed to",
+    "seeks to",
+    "seeking to",
+    "purpose",
+    "in an attempt to",
+    "in a bid to",
+    "so as to",
+    "goal of",
+    "symbolic",
+    "conspiracy",
+)
+# Reporting verbs that introduce a view rather than a fact ("X considered that ...").
+OPINION_VERBS_AR = ("راي", "رات", "يري", "تري", "راوا", "اعتبر", "اعتبرت", "يعتبر", "تعتبر", "اعتبروا", "وصف", "وصفت")
+OPINION_VERBS_EN = tuple("believes believed thinks thought argued argues considers considered described".split())
+# A party saying that something did not happen or is false.
+DENIAL_MARKERS_AR = (
+    "نفي",
+    "نفت",
+    "ينفي",
+    "تنفي",
+    "نفوا",
+    "ترفض كل الاتهامات",
+    "رفضت الاتهامات",
+    "رفض الاتهامات",
+    "بانه اشاعات",
+    "بانها اشاعات",
+    "مجرد اشاعات",
+    "عار عن الصحه",
+    "عاريه عن الصحه",
+    "لا اساس له",
+    "لا اساس لها",
+)
+DENIAL_MARKERS_EN = (
+    "denied",
+    "denies",
+    "deny",
+    "rejected the accusations",
+    "rejected the allegations",
+    "rejects the accusations",
+    "rejects the allegations",
+    "dismissed the allegations",
+    "dismissed the accusations",
+    "baseless",
+    "unfounded",
+)
 QUESTION_WORDS_AR = ("هل", "ماذا", "لماذا", "كيف", "متي", "اين", "ما الذي", "من الذي", "الا يعني")
 QUESTION_WORDS_EN = ("who", "what", "why", "how", "when", "where", "which", "is", "are", "do", "does", "did", "can")
 FIRST_PERSON_AR = ("انا", "نحن", "لدينا", "لدي", "عندي", "بلادنا", "حكومتنا")

@@ -86,3 +86,15 @@ def test_compound_quote_splits_into_clauses_that_keep_speaker_and_context(articl
     assert first_sentence[0].text.startswith("من جانبه أكد")
     assert first_sentence[0].attributed_content.startswith("الرحلات لم تتوقف بين دمشق وبنغازي")
     assert first_sentence[1].previous_sentence.startswith("من جانبه أكد")  # the sentence so far is its context
+
+
+def test_views_and_readings_of_intent_are_typed_as_opinions_and_reports_of_facts_are_not(all_claims):
+    def typed(words: str) -> str:
+        (claim,) = [claim for claim in all_claims if words in claim.text]
+        return claim.claim_type
+
+    assert typed("الزيارة رمزية فقط") == "opinion"  # what the visit means
+    assert typed("هذا الوفد يأتي في إطار التعاون") == "opinion"  # why the delegation came
+    assert typed("حفتر نجح في استغلال التواجد التركي") == "opinion"  # "ورأى": presented as a view
+    assert typed("الرحلات لم تتوقف بين دمشق وبنغازي") == "quote"
+    assert typed("جلبت معها") == "quote"
