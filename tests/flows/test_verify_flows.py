@@ -38,10 +38,13 @@ async def _artifacts(key: str):
         return await client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])))
 
 
-def test_sample_article_gets_each_verdict_with_provenance(demo_home):
+def test_sample_article_gets_verdicts_with_provenance(demo_home):
+    # Against the demo corpus the sample has supported and unverified claims and, as a person read it, none that
+    # the corpus contradicts: its one disputed verdict was an analyst's opinion "contradicted" by passages that do
+    # not address it (issue 20; tests/verify/test_sample_article_verdicts.py). Disputed pages: test_markdown.py.
     summary = run_verify_article(ArticleInput(text=sample_text()), VerifyOptions(max_claims=15))
     assert summary.claims >= 5
-    assert summary.supported >= 1 and summary.disputed >= 1 and summary.unverified >= 1, summary
+    assert summary.supported >= 1 and summary.unverified >= 1, summary
 
     rows = runtime.reports().report(ReportFilter(run_id=summary.run_id))
     assert len(rows) == summary.claims
@@ -55,7 +58,7 @@ def test_sample_article_gets_each_verdict_with_provenance(demo_home):
                 assert passage.publisher and passage.url and passage.published_at
 
     (markdown,) = asyncio.run(_artifacts("verdict-report"))[:1]
-    assert "🟢 supported" in markdown.data and "🔴 disputed" in markdown.data and "](https://" in markdown.data
+    assert "🟢 supported" in markdown.data and "⚪ unverified" in markdown.data and "](https://" in markdown.data
     table = asyncio.run(_artifacts("verdict-table"))[0]
     assert "supported" in str(table.data)
 
