@@ -6,8 +6,8 @@ from pydantic import BaseModel, ConfigDict
 
 from evidence_store.text.language import detect_language
 from evidence_store.types import Passage, SearchHit
-from verify.assertions import counted_stance
 from verify.calibration import calibration_key
+from verify.extract.assertions import counted_stance
 from verify.relevance import pair_similarities
 from verify.settings import Settings
 from verify.stance.factory import load_stance_model
@@ -64,7 +64,7 @@ def judge(
     """One verdict per claim from its evidence; claim languages are detected when not given. ``retrieved``:
     the evidence came from search rather than with the claim (its confidence is calibrated for that).
     ``claim_ids``, when given, are carried by the verdicts. ``claim_types`` and ``speakers`` (from claim
-    extraction) decide what a passage may count for (``verify.assertions``); without them a claim is factual."""
+    extraction) decide what a passage may count for (``verify.extract.assertions``); without them a claim is factual."""
     if any(given is not None and len(given) != len(claims) for given in (claim_ids, claim_types, speakers)):
         raise ValueError("claim ids, types and speakers, when given, must be one per claim")
     if len(claims) != len(evidence):

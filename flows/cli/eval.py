@@ -46,12 +46,7 @@ def claims(
     out: Path = typer.Option(..., "--out", help='Where to write {"id", "verdict", "confidence", "cited"} lines.'),
     retrieve: bool = typer.Option(False, "--retrieve", help="Judge from passages retrieved from --corpus only."),
     corpus: Path | None = typer.Option(None, "--corpus", help="JSONL corpus to index for --retrieve."),
-    held_out: bool = typer.Option(
-        False,
-        "--held-out",
-        help="Skip claims the stance model trained on, or its calibration was fitted on (half of the English "
-        "out-of-domain sets).",
-    ),
+    held_out: bool = typer.Option(False, "--held-out", help="Skip claims the stance model may have trained on."),
 ) -> None:
     """Verdict every claim, write predictions, print accuracy, macro-F1, per-class P/R/F1, confusion and ECE."""
     from verify.stance.llm import StanceBackendError

@@ -2,7 +2,7 @@
 
 import pytest
 
-from verify.assertions import NEUTRAL, assesses, counted_stance, denies, introduces_a_view
+from verify.extract.assertions import NEUTRAL, assesses, counted_stance, denies, introduces_a_view
 from verify.types import StanceScore
 
 TOPICAL = "أعيد افتتاح السفارة الليبية في دمشق رسمياً بحضور نائب وزير الخارجية السوري فيصل المقداد"

@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 from evidence_store.text.language import detect_language
 from evidence_store.text.sentences import Span, split_sentences
-from verify.assertions import assesses, introduces_a_view
+from verify.extract.assertions import assesses, introduces_a_view
 from verify.extract.attribution import Attribution, find_attribution, trim_span
 from verify.extract.checkworthy import CheckworthinessScorer, load_scorer
 from verify.extract.compound import split_clauses

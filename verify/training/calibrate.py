@@ -26,14 +26,11 @@ from verify.stance.protocol import StancePair
 from verify.training.calibration_fit import fit_calibration, fit_temperature
 from verify.training.claims_eval import LabelledClaim, given_evidence, read_claims, retrieved_evidence
 from verify.training.metrics import Metrics, classification_metrics
-from verify.training.stance_data import in_calibration_fit, in_training_data, xnli_pairs
+from verify.training.stance_data import xnli_pairs
 from verify.verdict import VERDICT_LABELS, ScoredEvidence, verdict_logits
 from verify.verifier import Evidence, with_relevance
 
 DEV_CLAIMS = {"ar": ("claims_ans_ar_dev.jsonl", None), "en": ("claims_scifact_en.jsonl", "dev")}
-# English sets unlike the training data: the held-out claims in their calibration half join the "en" fit
-# (``stance_data.in_calibration_fit``); the benchmark reports on the other half
-OUT_OF_DOMAIN_EN = ("claims_climatefever_en.jsonl", "claims_feversym_en.jsonl", "claims_covidfact_en.jsonl")
 RETRIEVAL_CORPORA = {"ar": "retrieval_ans_ar_corpus.jsonl", "en": "retrieval_scifact_en_corpus.jsonl"}
 CROSS_LINGUAL = ("ar-en", "en-ar")
 
@@ -61,6 +58,12 @@ def _dev_claims(name: str, claims: list[LabelledClaim], evidence: list[list[Evid
 
 def _file_claims(data: Path, name: str, split: str | None) -> list[LabelledClaim]:
     return [c for c in read_claims(data / name) if split is None or c.split == split]
+
+
+def file_dev_claims(data: Path, name: str, split: str | None) -> DevClaims:
+    """A shared claims file (one split of it) with each claim's own evidence."""
+    claims = _file_claims(data, name, split)
+    return _dev_claims(f"{name}:{split or 'all'}", claims, [given_evidence(c) for c in claims])
 
 
 def retrieved_dev_claims(data: Path, key: str, settings: Settings) -> DevClaims:
@@ -105,24 +108,9 @@ def cross_lingual_dev_claims(data: Path, direction: str) -> DevClaims:
     )
 
 
-def out_of_domain_fit_claims(data: Path) -> list[LabelledClaim]:
-    """The held-out English out-of-domain claims in the calibration's half."""
-    return [
-        c
-        for name in OUT_OF_DOMAIN_EN
-        for c in read_claims(data / name)
-        if not in_training_data(c.dataset, c.id, c.split) and in_calibration_fit(c.dataset, c.id)
-    ]
-
-
 def dev_claim_sets(data: Path) -> dict[str, DevClaims]:
-    """The calibration sets by calibration key ("ar", "en", "ar-en", "en-ar"); "en" is SciFact dev plus half
-    of the held-out out-of-domain English claims, so that confidence means the same beyond science abstracts."""
-    sets = {}
-    for language, (name, split) in DEV_CLAIMS.items():
-        claims = _file_claims(data, name, split) + (out_of_domain_fit_claims(data) if language == "en" else [])
-        label = f"{name}:{split or 'all'}" + (" + half of " + ", ".join(OUT_OF_DOMAIN_EN) if language == "en" else "")
-        sets[language] = _dev_claims(label, claims, [given_evidence(c) for c in claims])
+    """The calibration sets by calibration key ("ar", "en", "ar-en", "en-ar")."""
+    sets = {language: file_dev_claims(data, name, split) for language, (name, split) in DEV_CLAIMS.items()}
     sets.update({direction: cross_lingual_dev_claims(data, direction) for direction in CROSS_LINGUAL})
     return sets
 
@@ -212,8 +200,7 @@ def calibrate_model(data: Path, folder: Path, settings: Settings, log: Callable[
             f"{cross_fitted_ece(logits, dev.gold):.3f}, T={fitted[key].temperature:.2f})"
         )
         if key in RETRIEVAL_CORPORA:
-            name, split = DEV_CLAIMS[key]
-            log(f"calibrating {key} on {name}:{split or 'all'} with evidence retrieved from {RETRIEVAL_CORPORA[key]}")
+            log(f"calibrating {key} on {dev.name} with evidence retrieved from {RETRIEVAL_CORPORA[key]}")
             retrieved = retrieved_dev_claims(data, key, settings)
             fitted[key], line = fit_retrieved_temperature(retrieved, fitted[key], model, settings)
             summary[-1] += f", {line}"

@@ -20,7 +20,7 @@ from evidence_store.types import Passage
 from verify.settings import Settings
 from verify.training.baseline import SimilarityThresholds, fit_thresholds
 from verify.training.metrics import Abstention, Metrics, abstention, classification_metrics
-from verify.training.stance_data import in_calibration_fit, in_training_data
+from verify.training.stance_data import in_training_data
 from verify.verdict import VERDICT_LABELS
 from verify.verifier import Evidence, evidence_from_hits, judge, with_relevance
 
@@ -148,11 +148,7 @@ def evaluate_claims(
     claims = read_claims(path)
     skipped = 0
     if held_out_only:
-        kept = [
-            c
-            for c in claims
-            if not in_training_data(c.dataset, c.id, c.split) and not in_calibration_fit(c.dataset, c.id)
-        ]
+        kept = [c for c in claims if not in_training_data(c.dataset, c.id, c.split)]
         skipped, claims = len(claims) - len(kept), kept
     if not claims:
         raise InvalidInput(f"{path}: no claims to evaluate")

@@ -329,17 +329,6 @@ def dev_sets(data: Path) -> dict[str, list[StanceExample]]:
     }
 
 
-CALIBRATION_DATASETS = ("climate_fever", "covidfact", "fever_symmetric")
-
-
-def in_calibration_fit(dataset: str, claim_id: str) -> bool:
-    """Whether a held-out claim of an out-of-domain English set (Climate-FEVER, COVID-Fact, FEVER-Symmetric)
-    is in the half the verdict calibration is fitted on; the other half is where it is evaluated."""
-    if not dataset.startswith(CALIBRATION_DATASETS):
-        return False
-    return int(hashlib.sha256(f"calibration:{claim_id}".encode()).hexdigest(), 16) % 2 == 0
-
-
 def in_training_data(dataset: str, claim_id: str, split: str | None) -> bool:
     """Whether the stance model's training mix may contain pairs of this claim (ANS, SciFact, FEVER-Sym by split)."""
     if dataset == "ans_stance":

@@ -9,7 +9,6 @@ from verify.training.stance_data import (
     StanceExample,
     _rejoin_clitics,
     dev_sets,
-    in_calibration_fit,
     in_training_data,
     is_held_out,
     number_flips,
@@ -32,18 +31,6 @@ def test_training_membership_follows_the_splits():
     assert not in_training_data("fever_symmetric_v0.2", "x", "test")
     held = next(f"climate_fever:{i}" for i in range(100) if is_held_out(f"climate_fever:{i}"))
     assert not in_training_data("climate_fever", held, None)
-
-
-def test_half_of_the_out_of_domain_english_claims_is_kept_for_calibration_and_half_for_evaluation():
-    ids = [f"climate_fever:{i}" for i in range(400)]
-    fitted = sum(in_calibration_fit("climate_fever", claim_id) for claim_id in ids)
-    assert 150 < fitted < 250
-    assert in_calibration_fit("covidfact", "x:1") == in_calibration_fit("covidfact", "x:1")
-    assert any(in_calibration_fit("fever_symmetric_v0.2", f"f:{i}") for i in range(10))
-    assert not any(
-        in_calibration_fit(dataset, "a:1") or in_calibration_fit(dataset, "a:2")
-        for dataset in ("ans_stance", "scifact")
-    )
 
 
 def test_mix_is_seeded_balanced_and_keeps_dev_claims_out():
