@@ -16,20 +16,13 @@ A passage that may not count is read as neutral: its stance keeps no support (de
 """
 
 from verify.extract import lexicon
-from verify.extract.features import phrase_regex
+from verify.extract.features import phrase_regex, states_opinion_or_prediction
 from verify.extract.lexicon import match_view
 from verify.types import ClaimType, StanceScore
 
 _ASSESSMENT = phrase_regex(
-    lexicon.OPINION_MARKERS_AR
-    + lexicon.OPINION_MARKERS_EN
-    + lexicon.PREDICTION_MARKERS_EN
-    + lexicon.ASSESSMENT_MARKERS_AR
-    + lexicon.ASSESSMENT_MARKERS_EN
-    + lexicon.OPINION_VERBS_AR
-    + lexicon.OPINION_VERBS_EN
+    lexicon.ASSESSMENT_MARKERS_AR + lexicon.ASSESSMENT_MARKERS_EN + lexicon.OPINION_VERBS_AR + lexicon.OPINION_VERBS_EN
 )
-_PREDICTION_AR = phrase_regex(lexicon.PREDICTION_MARKERS_AR, whole_word=False)
 _OPINION_VERB = phrase_regex(lexicon.OPINION_VERBS_AR + lexicon.OPINION_VERBS_EN)
 _DENIAL = phrase_regex(lexicon.DENIAL_MARKERS_AR + lexicon.DENIAL_MARKERS_EN)
 
@@ -39,7 +32,7 @@ NEUTRAL = StanceScore(supports=0.0, refutes=0.0, neutral=1.0)
 def assesses(text: str) -> bool:
     """Whether ``text`` states an opinion, a prediction, or a purpose or meaning (not only what happened)."""
     view = match_view(text)
-    return bool(_ASSESSMENT.search(view) or _PREDICTION_AR.search(view))
+    return states_opinion_or_prediction(view) or bool(_ASSESSMENT.search(view))
 
 
 def introduces_a_view(report: str) -> bool:

@@ -135,6 +135,11 @@ def _entity_density(text: str, view: str, arabic: bool) -> float:
     return min(1.0, count / 4)
 
 
+def states_opinion_or_prediction(view: str) -> bool:
+    """Whether a ``match_view`` text carries an opinion or a prediction marker."""
+    return bool(_OPINION.search(view) or _PREDICTION_AR.search(view) or _PREDICTION_EN.search(view))
+
+
 def sentence_cues(text: str) -> Cues:
     """The cues of one sentence (any language; Arabic and English word lists)."""
     text = scoring_text(text)

@@ -24,6 +24,7 @@ import torch
 from torch import nn
 
 from verify.training.metrics import classification_metrics
+from verify.training.stance import class_weighted_loss, seed_everything, warmup_then_linear_decay
 from verify.training.stance_data import (
     StanceExample,
     climatefever_pairs,
@@ -146,7 +147,7 @@ def train(args: argparse.Namespace) -> dict:
     """Cache, train, evaluate per epoch; returns the per-epoch dev scores (also written to --out)."""
     from sentence_transformers import SentenceTransformer
 
-    torch.manual_seed(args.seed)
+    seed_everything(args.seed)
     torch.set_num_threads(args.threads)
     rng = random.Random(args.seed)
     encoder = SentenceTransformer(str(args.model), device="cpu")
@@ -170,14 +171,8 @@ def train(args: argparse.Namespace) -> dict:
         [{"params": upper, "lr": args.lr}, {"params": network.head.parameters(), "lr": args.head_lr}],
         weight_decay=0.01,
     )
-    counts = np.bincount(train_cache.labels, minlength=len(LABELS))
-    class_weights = len(mix) / (len(LABELS) * np.maximum(counts, 1))
-    loss_fn = nn.CrossEntropyLoss(weight=torch.tensor(class_weights, dtype=torch.float32))
-    steps = args.epochs * math.ceil(len(mix) / args.batch_size)
-    warmup = max(1, int(0.06 * steps))
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda s: min((s + 1) / warmup, max(0.0, (steps - s) / max(1, steps - warmup)))
-    )
+    loss_fn = class_weighted_loss(train_cache.labels)
+    schedule = warmup_then_linear_decay(optimizer, args.epochs * math.ceil(len(mix) / args.batch_size), 0.06)
     history = []
     for epoch in range(1, args.epochs + 1):
         started = time.perf_counter()

@@ -69,6 +69,23 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
+def warmup_then_linear_decay(
+    optimizer: torch.optim.Optimizer, total_steps: int, warmup_share: float
+) -> torch.optim.lr_scheduler.LambdaLR:
+    """Learning rates rising linearly over the first ``warmup_share`` of the steps, then falling linearly to 0."""
+    warmup = max(1, int(total_steps * warmup_share))
+    return torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda step: min((step + 1) / warmup, max(0.0, (total_steps - step) / max(1, total_steps - warmup)))
+    )
+
+
+def class_weighted_loss(labels: Sequence[int]) -> torch.nn.CrossEntropyLoss:
+    """Cross-entropy over supports / refutes / neutral, each class weighted by its inverse frequency."""
+    counts = np.bincount(labels, minlength=3).astype(np.float32)
+    weights = torch.tensor(counts.sum() / (3 * np.maximum(counts, 1)), dtype=torch.float32)
+    return torch.nn.CrossEntropyLoss(weight=weights)
+
+
 def _pair_key(claim: str, passage: str) -> str:
     return hashlib.sha256(f"{claim}\x00{passage}".encode()).hexdigest()[:24]
 
@@ -206,14 +223,10 @@ def _fit(
     )
     lengths = [len(e["input_ids"]) for e in train_set.encoded]
     total_steps = math.ceil(len(lengths) / train.batch_size) * train.epochs
-    warmup = max(1, int(total_steps * train.warmup_share))
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda step: min((step + 1) / warmup, max(0.0, (total_steps - step) / max(1, total_steps - warmup)))
-    )
-    counts = np.bincount(train_set.labels, minlength=3).astype(np.float32)
-    class_weights = torch.tensor(counts.sum() / (3 * np.maximum(counts, 1)), dtype=torch.float32)
-    loss_fn = torch.nn.CrossEntropyLoss(weight=class_weights)
-    log(f"class counts {counts.astype(int).tolist()}, loss weights {[round(w, 3) for w in class_weights.tolist()]}")
+    schedule = warmup_then_linear_decay(optimizer, total_steps, train.warmup_share)
+    loss_fn = class_weighted_loss(train_set.labels)
+    counts = np.bincount(train_set.labels, minlength=3).tolist()
+    log(f"class counts {counts}, loss weights {[round(w, 3) for w in loss_fn.weight.tolist()]}")
     history, best = [], None
     network.train()
     step = 0
