@@ -316,6 +316,16 @@ class EvidenceDB:
         fields = list(Passage.model_fields)
         return [Passage(**dict(zip(fields, row, strict=True))) for row in rows]
 
+    def fact_check_passages(self) -> list[Passage]:
+        """The first passage of every prior fact-check (a document with a claim reviewed), by document id."""
+        with self.file.connect() as con:
+            rows = con.execute(
+                f"SELECT {_PASSAGE_COLUMNS} FROM passages p JOIN documents d USING (doc_id) "
+                "WHERE d.claim_reviewed IS NOT NULL AND p.ord = 0 ORDER BY p.doc_id"
+            ).fetchall()
+        fields = list(Passage.model_fields)
+        return [Passage(**dict(zip(fields, row, strict=True))) for row in rows]
+
     def documents(self, doc_ids: Sequence[str] | None = None) -> list[Document]:
         """Stored documents (all, or those with the given ids), oldest first."""
         query = (

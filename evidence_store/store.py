@@ -33,7 +33,7 @@ from evidence_store.rows import PreparedDocument, prepare_rows
 from evidence_store.settings import StoreSettings
 from evidence_store.text.normalize import strip_invisible
 from evidence_store.text.tokenize import tokenize
-from evidence_store.types import AddReport, Document, DocumentInput, SearchHit, SearchMode, StoreStats
+from evidence_store.types import AddReport, Document, DocumentInput, Passage, SearchHit, SearchMode, StoreStats
 
 log = logging.getLogger(__name__)
 
@@ -262,6 +262,7 @@ class EvidenceStore:
         before ``commit`` writes its rows here.
         """
         prepared: list[PreparedDocument] = []
+        position: dict[str, int] = {}  # doc id -> its place in ``prepared``
         seen_hashes: dict[str, str] = {}
         duplicates: list[str] = []
         for document in documents:
@@ -270,7 +271,12 @@ class EvidenceStore:
                 duplicates.append(doc_id)
                 continue
             seen_hashes[digest] = doc_id
-            prepared.append((doc, digest, doc_id))
+            if doc_id in position:  # a later version of a document in the same batch replaces the earlier one
+                del seen_hashes[prepared[position[doc_id]][1]]
+                prepared[position[doc_id]] = (doc, digest, doc_id)
+            else:
+                position[doc_id] = len(prepared)
+                prepared.append((doc, digest, doc_id))
         stored_hashes = self.db.hashes([digest for _, digest, _ in prepared])
         fresh = []
         for doc, digest, doc_id in prepared:
@@ -422,6 +428,10 @@ class EvidenceStore:
     def documents(self, doc_ids: Sequence[str] | None = None) -> list[Document]:
         """Stored documents, all or by id."""
         return self.db.documents(doc_ids)
+
+    def fact_checks(self) -> list[Passage]:
+        """The opening passage of every stored prior fact-check (ClaimReview), with its claim and rating."""
+        return self.db.fact_check_passages()
 
     def generation(self) -> int:
         """The database's generation now: it grows by one with every committed change."""

@@ -1,4 +1,4 @@
-"""One entry point for every source kind: URL, folder, JSONL, CSV, or a single text/HTML file."""
+"""One entry point for every source kind: URL, folder, JSONL, CSV, ClaimReview JSON, or a single text/HTML file."""
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from evidence_store.ingest.claimreview import claim_reviews_in_html, read_claim_review_file
+from evidence_store.ingest.claimreview import claim_reviews_in_html, read_claim_review_file, record_documents
 from evidence_store.ingest.feeds import ItemOutcome, poll_feed
 from evidence_store.ingest.fetch import FetchError, fetch_url
 from evidence_store.ingest.files import read_file, read_folder
@@ -65,7 +65,7 @@ def read_source(source: str, settings: StoreSettings) -> Iterator[DocumentInput 
     elif path.is_dir():
         yield from read_folder(path, settings.max_record_bytes)
     elif path.suffix.lower() in (".jsonl", ".ndjson"):
-        yield from read_jsonl(path, settings.max_record_bytes)
+        yield from read_jsonl(path, settings.max_record_bytes, record_documents)
     elif path.suffix.lower() == ".csv":
         yield from read_csv(path, settings.max_record_bytes)
     elif path.suffix.lower() in (".json", ".jsonld"):

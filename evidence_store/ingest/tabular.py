@@ -5,7 +5,7 @@ into memory whole.
 """
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, AnyStr
 
@@ -19,6 +19,8 @@ from evidence_store.ingest.records import (
 from evidence_store.types import DocumentInput
 
 Parsed = DocumentInput | IngestIssue
+# what one parsed record gives: documents, or a RecordError for each part of it that is unusable
+RecordReader = Callable[[object], Iterator[DocumentInput | RecordError]]
 _SKIP_CHUNK = 1 << 20
 
 
@@ -46,8 +48,15 @@ def _csv_lines(handle: IO[str], limit: int, skipped: list[int]) -> Iterator[str]
         yield "\n" if line is None else line
 
 
-def read_jsonl(path: Path, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> Iterator[Parsed]:
-    """One ``DocumentInput`` per non-blank line, or an ``IngestIssue`` naming the bad line."""
+def _one_document(record: object) -> Iterator[DocumentInput | RecordError]:
+    yield record_to_document(record)
+
+
+def read_jsonl(
+    path: Path, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES, read_record: RecordReader = _one_document
+) -> Iterator[Parsed]:
+    """The documents of each non-blank line (one, unless ``read_record`` says otherwise), or an
+    ``IngestIssue`` naming the bad line."""
     with path.open("rb") as handle:
         for number, raw in enumerate(_lines(handle, max_record_bytes), start=1):
             if raw is None:
@@ -56,9 +65,13 @@ def read_jsonl(path: Path, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> 
             if not raw.strip():
                 continue
             try:
-                yield record_to_document(parse_json(raw.strip()))
+                items = list(read_record(parse_json(raw.strip())))
             except (RecordError, ValueError) as exc:
                 yield IngestIssue(source=str(path), line=number, message=str(exc).splitlines()[0])
+                continue
+            for item in items:
+                is_issue = isinstance(item, RecordError)
+                yield IngestIssue(source=str(path), line=number, message=str(item)) if is_issue else item
 
 
 def read_csv(path: Path, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> Iterator[Parsed]:

@@ -83,6 +83,18 @@ def test_same_id_with_new_content_replaces_the_old_version(store):
     assert not store.search("extra time", k=4, mode="bm25")
 
 
+def test_two_versions_of_one_id_in_a_batch_keep_the_later_one(store):
+    report = store.add(
+        [
+            DocumentInput(text="Flights to Benghazi resumed in May.", external_id="edited"),
+            DocumentInput(text="Flights to Benghazi resumed in June.", external_id="edited"),
+        ]
+    )
+    assert report.added == ("edited",)
+    assert [p.text for p in store.db.passages_of("edited")] == ["Flights to Benghazi resumed in June."]
+    assert counts(store) == (5, 5, 5, 5)
+
+
 def test_remove_deletes_from_every_index(store):
     assert store.remove(["mou", "missing"]) == ["mou"]
     assert counts(store) == (3, 3, 3, 3)
