@@ -71,6 +71,9 @@ class Citation(_Frozen):
     stance: StanceScore
     relevance: float  # retrieval similarity of claim and passage, in [0, 1] where known
     weight: float  # this passage's share in the aggregated decision
+    # a published fact-check of this very claim (``verify.prior``): its stance is its rating, to the
+    # matching probability, and the verdict follows it
+    prior_fact_check: bool = False
 
     @property
     def cited_as(self) -> Literal["supports", "refutes"]:
@@ -91,6 +94,11 @@ class Verdict(_Frozen):
     justification: str
     stance_model: str
     created_at: datetime
+
+    @property
+    def prior_fact_check(self) -> Citation | None:
+        """The published fact-check of this claim that the verdict follows, if one was matched."""
+        return next((citation for citation in self.citations if citation.prior_fact_check), None)
 
     @model_validator(mode="after")
     def _decisive_verdicts_cite(self) -> "Verdict":

@@ -58,7 +58,8 @@ def _badge(label: str | None) -> Text:
 
 
 def report_table(rows: list[ReportRow], title: str) -> Table:
-    """Claims with verdict badge, confidence, speaker, top source and review, as a rich table."""
+    """Claims with verdict badge, confidence, speaker, top source and review, as a rich table; a verdict that
+    follows a published fact-check of the claim names it as its source ("prior: publisher, date «rating»")."""
     table = Table(title=title, title_justify="left", expand=True)
     table.add_column("claim (id)", overflow="fold", ratio=3)
     table.add_column("verdict", no_wrap=True)
@@ -68,11 +69,16 @@ def report_table(rows: list[ReportRow], title: str) -> Table:
     table.add_column("review", overflow="fold", min_width=12, ratio=1)
     for row in rows:
         verdict = row.verdict.verdict if row.verdict else None
-        top = verdict.citations[0].passage if verdict and verdict.citations else None
-        citation = ""
+        prior = verdict.prior_fact_check if verdict else None
+        top = prior.passage if prior else verdict.citations[0].passage if verdict and verdict.citations else None
+        citation = Text()
         if top:
             date = top.published_at.date().isoformat() if top.published_at else "undated"
-            citation = f"{top.publisher or 'unknown publisher'}, {date}"
+            if prior:
+                citation.append("prior: ", "bold magenta")
+            citation.append(f"{top.publisher or 'unknown publisher'}, {date}")
+            if prior and top.rating:
+                citation.append(f" «{top.rating}»", "bold")
         review = Text()
         if row.review:
             review.append_text(_badge(row.review.label)).append(f" {row.review.reviewer}")
@@ -98,6 +104,8 @@ def _title(filters: ReportFilter, count: int) -> str:
         scope.append(f"since {filters.since.isoformat()}")
     if filters.needs_review:
         scope.append("needing review")
+    if filters.prior_checked:
+        scope.append("previously fact-checked")
     return f"Sanad report: {', '.join(scope)} ({count} claim(s))"
 
 
@@ -113,6 +121,9 @@ def report(
     ),
     since: str | None = typer.Option(None, "--since", help="Only verdicts recorded since this date (YYYY-MM-DD)."),
     needs_review: bool = typer.Option(False, "--needs-review", help="Only claims waiting for a reviewer."),
+    prior_checked: bool = typer.Option(
+        False, "--prior-checked", help="Only claims a published fact-check had already rated."
+    ),
     fmt: str = typer.Option("table", "--format", help="table, csv, json, parquet or html."),
     out: Path | None = typer.Option(
         None, "--out", help="File to write (csv/json default to stdout; parquet/html to SANAD_HOME/reports/)."
@@ -129,6 +140,7 @@ def report(
         label=_label(verdict, "--verdict"),
         since=_since(since),
         needs_review=needs_review,
+        prior_checked=prior_checked,
     )
     settings = Settings()
     with friendly_errors():

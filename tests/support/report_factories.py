@@ -95,3 +95,49 @@ def make_verdict(
         stance_model="test/stance",
         created_at=NOW,
     )
+
+
+FACT_CHECK_URL = "https://misbar.example/fact-check/haftar-damascus"
+
+
+def make_fact_check(passage_id: int = 50) -> Passage:
+    """The opening passage of a stored fact-check (ClaimReview) by مسبار that rated the first sample claim false."""
+    return Passage(
+        passage_id=passage_id,
+        doc_id=f"claimreview-{passage_id}",
+        order=0,
+        text="ادعاء وصول وفد من قوات حفتر إلى دمشق زائف: الصور المتداولة قديمة.",
+        char_start=0,
+        char_end=66,
+        language="ar",
+        url=FACT_CHECK_URL,
+        title="هل وصل وفد من قوات حفتر إلى دمشق؟",
+        publisher="مسبار",
+        published_at=datetime(2024, 5, 1, tzinfo=UTC),
+        claim_reviewed="وصل وفد عسكري من قوات حفتر إلى دمشق",
+        rating="زائف",
+    )
+
+
+def make_prior_verdict(claim: Claim, passage_ids: tuple[int, ...] = (1,)) -> Verdict:
+    """A disputed verdict on ``claim`` that follows ``make_fact_check``'s rating, citing it first and then
+    ``passage_ids`` as the stance model read them (as ``verify.prior.verdicts.follow_prior_check`` builds it)."""
+    prior = Citation(
+        passage=make_fact_check(),
+        stance=StanceScore(supports=0.0, refutes=0.93, neutral=0.07),
+        relevance=0.91,
+        weight=1.0,
+        prior_fact_check=True,
+    )
+    evidence = tuple(make_citation(make_passage(pid), supports=0.2, refutes=0.3) for pid in passage_ids)
+    return Verdict(
+        claim_id=claim.claim_id,
+        claim_text=claim.check_text,
+        label="disputed",
+        confidence=0.93,
+        citations=(prior, *evidence),
+        justification=f"Previously fact-checked by مسبار on 2024-05-01: rated «زائف» (false) ({FACT_CHECK_URL}). "
+        "Evidence: unverified by 1 passage(s)",
+        stance_model="test/stance",
+        created_at=NOW,
+    )

@@ -36,6 +36,11 @@ def _top(name: str) -> Callable[[ReportRow], Any]:
     return get
 
 
+def _prior_checked(row: ReportRow) -> bool | None:
+    """Whether the verdict follows a published fact-check of the claim (cited first: the top_* columns)."""
+    return row.verdict.verdict.prior_fact_check is not None if row.verdict else None
+
+
 # (column, arrow type, value) for every flat column, in order
 _COLUMNS: tuple[tuple[str, pa.DataType, Callable[[ReportRow], Any]], ...] = (
     ("claim_id", pa.string(), lambda row: row.claim.claim_id),
@@ -68,6 +73,7 @@ _COLUMNS: tuple[tuple[str, pa.DataType, Callable[[ReportRow], Any]], ...] = (
     ("top_publisher", pa.string(), _top("publisher")),
     ("top_url", pa.string(), _top("url")),
     ("top_published_at", _TIME, _top("published_at")),
+    ("prior_fact_check", pa.bool_(), _prior_checked),
     ("stance_model", pa.string(), _verdict("stance_model")),
     ("embedding_model", pa.string(), _stored("embedding_model")),
     ("store_generation", pa.int64(), _stored("store_generation")),
@@ -92,6 +98,7 @@ _EVIDENCE = pa.struct(
         ("neutral", pa.float64()),
         ("relevance", pa.float64()),
         ("weight", pa.float64()),
+        ("prior_fact_check", pa.bool_()),
     ]
 )
 PARQUET_SCHEMA = pa.schema([(name, kind) for name, kind, _ in _COLUMNS] + [("evidence", pa.list_(_EVIDENCE))])
@@ -118,6 +125,7 @@ def evidence_record(rank: int, citation: Citation) -> dict[str, Any]:
         "neutral": citation.stance.neutral,
         "relevance": citation.relevance,
         "weight": citation.weight,
+        "prior_fact_check": citation.prior_fact_check,
     }
 
 

@@ -6,6 +6,7 @@ from datetime import datetime
 from html import escape
 from itertools import groupby
 
+from verify.prior.verdicts import fact_check_source, rated_label
 from verify.reports.types import ArticleInfo, ReportRow
 from verify.types import Citation
 
@@ -40,6 +41,10 @@ section.article h2 { font-size: 17px; margin: 0; }
 .bar > span { display: block; height: 100%; background: #0969da; }
 .tag { font-size: 12px; padding: 1px 8px; border-radius: 4px; background: #fff8c5; border: 1px solid #d4a72c; }
 .tag.conflict { background: #ffebe9; border-color: #ff8182; }
+.tag.prior { background: #ddf4ff; border-color: #54aeff; }
+.prior-check { background: #fff8c5; border: 1px solid #d4a72c; border-inline-start: 4px solid #bf8700;
+               border-radius: 6px; padding: 8px 10px; margin: 10px 0 4px; }
+.prior-check .reviewed { color: var(--muted); font-size: 13px; margin-top: 2px; }
 .claim { font-size: 17px; margin: 10px 0 4px; }
 .speaker { font-weight: 600; }
 .context { color: var(--muted); font-size: 13px; border-inline-start: 3px solid var(--line);
@@ -60,12 +65,13 @@ a { color: #0969da; }
 _JS = """
 (function () {
   var text = document.getElementById('q'), label = document.getElementById('label'),
-      review = document.getElementById('review'), shown = document.getElementById('shown');
+      review = document.getElementById('review'), prior = document.getElementById('prior'),
+      shown = document.getElementById('shown');
   function apply() {
-    var q = text.value.trim().toLowerCase(), l = label.value, r = review.checked, n = 0;
+    var q = text.value.trim().toLowerCase(), l = label.value, r = review.checked, p = prior.checked, n = 0;
     document.querySelectorAll('.card').forEach(function (card) {
       var ok = (!l || card.dataset.label === l) && (!r || card.dataset.review === '1') &&
-               (!q || card.dataset.text.indexOf(q) !== -1);
+               (!p || card.dataset.prior === '1') && (!q || card.dataset.text.indexOf(q) !== -1);
       card.classList.toggle('hidden', !ok);
       if (ok) { n += 1; }
     });
@@ -74,7 +80,7 @@ _JS = """
     });
     shown.textContent = n;
   }
-  [text, label, review].forEach(function (el) {
+  [text, label, review, prior].forEach(function (el) {
     el.addEventListener('input', apply);
     el.addEventListener('change', apply);
   });
@@ -98,26 +104,56 @@ def _link(url: str | None, text: str) -> str:
     return _e(text)
 
 
+def _rated(rating: str | None) -> str:
+    """«rating» (its class in words), the rating isolated so that Arabic reads right inside English."""
+    return f"rated «<bdi>{_e(rating or 'unrated')}</bdi>» ({_e(rated_label(rating)[1])})"
+
+
+def _prior_check(citation: Citation) -> str:
+    """The box at the top of a card whose verdict follows a published fact-check of the claim."""
+    passage = citation.passage
+    reviewed = ""
+    if passage.claim_reviewed:
+        reviewed = f'<div class="reviewed">Claim reviewed: <bdi dir="auto">{_e(passage.claim_reviewed)}</bdi></div>'
+    return (
+        f'<div class="prior-check"><b>Previously fact-checked</b> by '
+        f"<bdi>{_link(passage.url, fact_check_source(passage))}</bdi>: {_rated(passage.rating)}{reviewed}</div>"
+    )
+
+
 def _evidence(rank: int, citation: Citation) -> str:
     passage, stance = citation.passage, citation.stance
     prior = ""
-    if passage.rating:
+    if passage.rating and not citation.prior_fact_check:
         prior = f' · prior fact-check: <span class="tag">{_e(passage.rating)}</span>'
+    if citation.prior_fact_check:  # its stance is its rating, not a model's reading: say so
+        read = (
+            f"<b>prior fact-check</b> of this claim, {_rated(passage.rating)}: the verdict follows it · "
+            f"claim match {citation.relevance:.2f}"
+        )
+    else:
+        read = (
+            f'cited as <b class="{citation.cited_as[0]}">{citation.cited_as}</b> · '
+            f'supports <b class="s">{stance.supports:.0%}</b> · refutes '
+            f'<b class="r">{stance.refutes:.0%}</b> · neutral {stance.neutral:.0%} · relevance '
+            f"{citation.relevance:.2f} · weight {citation.weight:.2f}"
+        )
     return (
         f"<li><div>{_link(passage.url, passage.title or passage.url or passage.doc_id)} — "
         f'<span class="speaker">{_e(passage.publisher or "unknown publisher")}</span>, '
         f"{_e(_date(passage.published_at))}{prior}</div>"
         f'<div class="snippet" dir="auto">{_e(passage.text)}</div>'
-        f'<div class="stance">cited as <b class="{citation.cited_as[0]}">{citation.cited_as}</b> · '
-        f'supports <b class="s">{stance.supports:.0%}</b> · refutes '
-        f'<b class="r">{stance.refutes:.0%}</b> · neutral {stance.neutral:.0%} · relevance '
-        f"{citation.relevance:.2f} · weight {citation.weight:.2f} · passage {passage.passage_id} of "
-        f"<code>{_e(passage.doc_id)}</code></div></li>"
+        f'<div class="stance">{read} · passage {passage.passage_id} of <code>{_e(passage.doc_id)}</code></div></li>'
     )
 
 
+def _prior(row: ReportRow) -> Citation | None:
+    """The published fact-check the row's verdict follows, if any."""
+    return row.verdict.verdict.prior_fact_check if row.verdict else None
+
+
 def _card(row: ReportRow) -> str:
-    claim, stored, review = row.claim, row.verdict, row.review
+    claim, stored, review, prior = row.claim, row.verdict, row.review, _prior(row)
     label = stored.verdict.label if stored else "none"
     parts = [f'<span class="badge {label}">{_e(label if stored else "not scored")}</span>']
     if stored:
@@ -126,6 +162,8 @@ def _card(row: ReportRow) -> str:
             f'<span class="bar" title="confidence {confidence:.0%}"><span style="width:{confidence * 100:.0f}%">'
             f"</span></span> <span>{confidence:.0%}</span>"
         )
+        if prior:
+            parts.append('<span class="tag prior">previously fact-checked</span>')
         if stored.verdict.conflicting:
             parts.append('<span class="tag conflict">conflicting evidence</span>')
         if row.previous_label and row.previous_label != stored.verdict.label:
@@ -137,6 +175,8 @@ def _card(row: ReportRow) -> str:
             f'<span class="muted">reviewer:</span> <span class="badge outline {review.label}">{_e(review.label)}</span>'
         )
     body = [f'<div class="top">{" ".join(parts)}</div>']
+    if prior:
+        body.append(_prior_check(prior))
     if claim.previous_sentence:
         body.append(
             f'<div class="context" dir="auto" title="the sentence before the claim">{_e(claim.previous_sentence)}</div>'
@@ -166,16 +206,22 @@ def _card(row: ReportRow) -> str:
             f"{_e(stored.recorded_at.isoformat(timespec='minutes'))}</footer>"
         )
         searchable += [verdict.justification, *(c.passage.publisher or "" for c in verdict.citations)]
+        if prior:
+            searchable += [prior.passage.claim_reviewed or "", prior.passage.rating or ""]
     else:
         body.append(f'<footer class="ids">claim <code>{_e(claim.claim_id)}</code></footer>')
     data = (
-        f'data-label="{_e(label)}" data-review="{int(row.needs_review)}" data-text="{_e(" ".join(searchable).lower())}"'
+        f'data-label="{_e(label)}" data-review="{int(row.needs_review)}" data-prior="{int(prior is not None)}" '
+        f'data-text="{_e(" ".join(searchable).lower())}"'
     )
     needs = " needs-review" if row.needs_review else ""
     return f'<article class="card{needs}" id="claim-{_e(claim.claim_id)}" {data}>{"".join(body)}</article>'
 
 
 def _article(article: ArticleInfo, rows: list[ReportRow]) -> str:
+    """One article's claims, those a published fact-check had already rated first (else in article order)."""
+    rows = sorted(rows, key=lambda row: _prior(row) is None)
+    prior_count = sum(_prior(row) is not None for row in rows)
     heading = _link(article.url, article.title or article.url or article.article_id)
     meta = " · ".join(
         part
@@ -183,6 +229,7 @@ def _article(article: ArticleInfo, rows: list[ReportRow]) -> str:
             _e(article.publisher) if article.publisher else "",
             _e(_date(article.published_at)) if article.published_at else "",
             f"{len(rows)} claim(s)",
+            f"{prior_count} previously fact-checked" if prior_count else "",
         )
         if part
     )
@@ -199,6 +246,7 @@ def render_html(rows: Sequence[ReportRow], *, title: str, generated_at: datetime
         if counts[name]
     )
     review_count = sum(row.needs_review for row in rows)
+    prior_count = sum(_prior(row) is not None for row in rows)
     sections = "".join(_article(article, list(group)) for article, group in groupby(rows, key=lambda row: row.article))
     options = "".join(
         f'<option value="{value}">{text}</option>'
@@ -216,10 +264,11 @@ def render_html(rows: Sequence[ReportRow], *, title: str, generated_at: datetime
 <title>{_e(title)}</title><style>{_CSS}</style></head>
 <body><header><h1>{_e(title)}</h1>
 <div class="meta">generated {_e(generated_at.isoformat(timespec="seconds"))} · {len(rows)} claim(s) · {summary}
- · {review_count} need review</div>
+ · {review_count} need review · {prior_count} previously fact-checked</div>
 <div class="filters"><input id="q" type="search" placeholder="Search claims, speakers, publishers…">
 <select id="label" aria-label="verdict">{options}</select>
 <label><input id="review" type="checkbox"> needs review only</label>
+<label><input id="prior" type="checkbox"> previously fact-checked</label>
 <span class="muted"><span id="shown">{len(rows)}</span> shown</span></div></header>
 <main>{sections or '<p class="muted">No claims match this report.</p>'}</main>
 <script>{_JS}</script></body></html>

@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 
+from verify.prior.verdicts import fact_check_source, rated_label
 from verify.types import Article, Citation, Claim, Verdict
 
 BADGES = {"supported": "🟢 supported", "disputed": "🔴 disputed", "unverified": "⚪ unverified"}
@@ -20,7 +21,26 @@ def _source(citation: Citation) -> str:
     return f"[{name}]({passage.url})" if passage.url else name
 
 
+def _rated(citation: Citation) -> str:
+    rating = citation.passage.rating
+    return f"rated «{rating or 'unrated'}» ({rated_label(rating)[1]})"
+
+
+def _prior_line(citation: Citation) -> str:
+    """The published fact-check a verdict follows: who rated the claim, when, how, and the claim it reviewed."""
+    passage = citation.passage
+    name = fact_check_source(passage).replace("[", "(").replace("]", ")")
+    source = f"[{name}]({passage.url})" if passage.url else name
+    reviewed = f" — claim reviewed: “{_snippet(passage.claim_reviewed, 300)}”" if passage.claim_reviewed else ""
+    return f"**Previously fact-checked** by {source}: {_rated(citation)}{reviewed}"
+
+
 def _citation_line(citation: Citation) -> str:
+    if citation.prior_fact_check:  # its stance is its rating, not a model's reading
+        return (
+            f"- {_source(citation)}: prior fact-check of this claim, {_rated(citation)} "
+            f"(claim match {citation.relevance:.2f}) — “{_snippet(citation.passage.text)}”"
+        )
     stance = citation.stance
     rating = f" (prior fact-check rated *{citation.passage.rating}*)" if citation.passage.rating else ""
     return (
@@ -33,6 +53,7 @@ def _citation_line(citation: Citation) -> str:
 def verdicts_markdown(article: Article, scored: Sequence[tuple[Claim, Verdict]], run_id: str) -> str:
     """The article's claims with verdict badges, confidence, justification and cited sources as links."""
     counts = {label: sum(1 for _, v in scored if v.label == label) for label in BADGES}
+    prior_count = sum(1 for _, v in scored if v.prior_fact_check is not None)
     title = article.title or (article.url or "Pasted article")
     lines = [
         f"# {title}",
@@ -49,17 +70,18 @@ def verdicts_markdown(article: Article, scored: Sequence[tuple[Claim, Verdict]],
             if part
         ),
         "",
-        f"**{len(scored)} claims:** " + ", ".join(f"{BADGES[label]} {counts[label]}" for label in BADGES),
+        f"**{len(scored)} claims:** "
+        + ", ".join(f"{BADGES[label]} {counts[label]}" for label in BADGES)
+        + (f" · {prior_count} previously fact-checked" if prior_count else ""),
     ]
     for number, (claim, verdict) in enumerate(scored, start=1):
-        flag = " · ⚠️ conflicting evidence" if verdict.conflicting else ""
-        lines += [
-            "",
-            f"## {number}. {BADGES[verdict.label]} · confidence {verdict.confidence:.0%}{flag}",
-            "",
-            f"> {_snippet(claim.text, 600)}",
-            "",
-        ]
+        prior = verdict.prior_fact_check
+        flag = " · 📌 previously fact-checked" if prior else ""
+        flag += " · ⚠️ conflicting evidence" if verdict.conflicting else ""
+        lines += ["", f"## {number}. {BADGES[verdict.label]} · confidence {verdict.confidence:.0%}{flag}", ""]
+        if prior:
+            lines += [_prior_line(prior), ""]
+        lines += [f"> {_snippet(claim.text, 600)}", ""]
         if claim.speaker:
             lines.append(f"Speaker: **{claim.speaker}** · type: {claim.claim_type} · claim `{claim.claim_id}`")
         else:
@@ -71,16 +93,19 @@ def verdicts_markdown(article: Article, scored: Sequence[tuple[Claim, Verdict]],
 
 
 def verdicts_table(scored: Sequence[tuple[Claim, Verdict]]) -> list[dict[str, str]]:
-    """One row per claim: claim, speaker, verdict, confidence and its strongest source."""
+    """One row per claim: claim, speaker, verdict, confidence, the published fact-check it follows (if any) and its
+    strongest source."""
     rows = []
     for claim, verdict in scored:
         top = verdict.citations[0] if verdict.citations else None
+        prior = verdict.prior_fact_check
         rows.append(
             {
                 "claim": _snippet(claim.text, 200),
                 "speaker": claim.speaker or "",
                 "verdict": verdict.label + (" (conflicting)" if verdict.conflicting else ""),
                 "confidence": f"{verdict.confidence:.0%}",
+                "prior fact-check": f"{fact_check_source(prior.passage)}: {_rated(prior)}" if prior else "",
                 "top source": _source(top) if top else "",
                 "justification": _snippet(verdict.justification, 200),
             }

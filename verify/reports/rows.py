@@ -31,6 +31,7 @@ EVIDENCE_COLUMNS = (
     "p_neutral",
     "relevance",
     "weight",
+    "prior_fact_check",  # added by migration 3
 )
 # Passage field -> snapshot column, where the names differ
 _PASSAGE_RENAMES = {"order": "passage_order", "text": "passage_text"}
@@ -87,6 +88,7 @@ def evidence_values(verdict_id: int, rank: int, citation: Citation) -> list[Any]
         "p_neutral": citation.stance.neutral,
         "relevance": citation.relevance,
         "weight": citation.weight,
+        "prior_fact_check": citation.prior_fact_check,
     }
     return [verdict_id, rank, *(snapshot[column] for column in EVIDENCE_COLUMNS)]
 
@@ -97,7 +99,13 @@ def citation_from(item: Row) -> Citation:
         **{name: item[_PASSAGE_RENAMES.get(name, name)] for name in Passage.model_fields},
     )
     stance = StanceScore(supports=item["p_supports"], refutes=item["p_refutes"], neutral=item["p_neutral"])
-    return Citation(passage=passage, stance=stance, relevance=item["relevance"], weight=item["weight"])
+    return Citation(
+        passage=passage,
+        stance=stance,
+        relevance=item["relevance"],
+        weight=item["weight"],
+        prior_fact_check=bool(item.get("prior_fact_check")),  # a NULL reads as ordinary evidence
+    )
 
 
 def run_from(row: Row) -> RunRecord:

@@ -194,9 +194,26 @@ _VIEWS = (
     WHERE p.label <> h.label""",
 )
 
+# a citation can be a published fact-check of the very claim (``verify.prior``), whose rating the verdict follows;
+# rows recorded before read as ordinary evidence
+_PRIOR_FACT_CHECKS = (
+    "ALTER TABLE verdict_evidence ADD COLUMN prior_fact_check BOOLEAN DEFAULT false",
+    """CREATE OR REPLACE VIEW evidence_items AS
+    SELECT verdict_id, rank, passage_id,
+           struct_pack(rank := rank, passage_id := passage_id, doc_id := doc_id,
+                       passage_order := passage_order, char_start := char_start, char_end := char_end,
+                       language := language, url := url, title := title, publisher := publisher,
+                       published_at := published_at, claim_reviewed := claim_reviewed, rating := rating,
+                       passage_text := passage_text, p_supports := p_supports, p_refutes := p_refutes,
+                       p_neutral := p_neutral, relevance := relevance, weight := weight,
+                       prior_fact_check := coalesce(prior_fact_check, false)) AS item
+    FROM verdict_evidence""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "tables: runs, articles, claims, verdicts, verdict_evidence, reviews", _TABLES),
     Migration(2, "views: latest_verdicts, claims_needing_review, verdict_changes", _VIEWS),
+    Migration(3, "verdict_evidence.prior_fact_check: citations of a published fact-check", _PRIOR_FACT_CHECKS),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -370,6 +370,8 @@ class ReportStore:
                       AND ($label::VARCHAR IS NULL OR label = $label)
                       AND ($since::TIMESTAMPTZ IS NULL OR recorded_at >= $since)
                       AND (NOT $needs_review OR needs_review)
+                      AND (NOT $prior_checked OR verdict_id IN
+                           (SELECT verdict_id FROM verdict_evidence WHERE prior_fact_check))
                     ORDER BY article_first_seen DESC, article_id, span_start, claim_id""",
                     {
                         "review_below": self.review_below,
@@ -378,6 +380,7 @@ class ReportStore:
                         "label": filters.label,
                         "since": rows.as_utc(filters.since),
                         "needs_review": filters.needs_review,
+                        "prior_checked": filters.prior_checked,
                     },
                 )
             )

@@ -100,6 +100,7 @@ class ReportFilter(_Frozen):
     label: VerdictLabel | None = None  # the machine's label
     since: datetime | None = None  # verdicts recorded at or after this time
     needs_review: bool = False
+    prior_checked: bool = False  # only claims whose verdict follows a published fact-check of the claim
 
 
 class VerdictChange(_Frozen):

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from flows.cli import app
 from tests.support.claimreview_schema import validate_claim_reviews
-from tests.support.report_factories import make_article, make_claims, make_verdict
+from tests.support.report_factories import make_article, make_claims, make_prior_verdict, make_verdict
 from verify.reports import ReportStore
 
 runner = CliRunner()
@@ -58,6 +58,36 @@ def test_report_table_shows_verdicts_speakers_and_sources(run_id):
     only = run("report", "--verdict", "disputed", "--run", run_id)
     assert "DISPUTED" in only.output and "SUPPORTED" not in only.output and "1 claim(s)" in only.output
     assert "no claims match" in run("report", "--since", "2999-01-01").output
+
+
+def test_prior_checked_shows_only_claims_a_published_fact_check_had_rated(run_id, home):
+    store = ReportStore(home / "reports.duckdb")
+    claims = make_claims(make_article())
+    rerun = store.start_run("reverify-claims")
+    store.record_verdicts(
+        rerun, [(claims[2], make_prior_verdict(claims[2], (2,)))], embedding_model="e5", store_generation=2
+    )
+    store.finish_run(rerun, "completed")
+
+    table = run("report", "--prior-checked")
+    assert table.exit_code == 0, table.output
+    assert "latest verdicts, previously fact-checked (1 claim(s))" in table.output
+    assert "article-1:c2" in table.output and "article-1:c0" not in table.output
+    assert "prior:" in table.output and "مسبار" in table.output and "زائف" in table.output
+    everything = run("report").output
+    assert "3 claim(s)" in everything and everything.count("prior:") == 1
+
+    (record,) = json.loads(run("report", "--prior-checked", "--format", "json").stdout)
+    assert (record["claim_id"], record["label"], record["prior_fact_check"]) == ("article-1:c2", "disputed", True)
+    assert [e["prior_fact_check"] for e in record["evidence"]] == [True, False]
+    assert json.loads(run("report", "--prior-checked", "--run", run_id, "--format", "json").stdout) == []
+    assert "no claims match" in run("report", "--prior-checked", "--verdict", "supported").output
+
+    out = home / "prior.html"
+    assert run("report", "--prior-checked", "--format", "html", "--out", str(out)).exit_code == 0
+    page = out.read_text(encoding="utf-8")
+    assert page.count('<article class="card') == 1 and '<div class="prior-check">' in page
+    assert "Sanad report: latest verdicts, previously fact-checked (1 claim(s))" in page
 
 
 def test_review_then_report_shows_both_verdicts(run_id):

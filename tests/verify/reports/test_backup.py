@@ -6,10 +6,10 @@ import duckdb
 import pytest
 
 from evidence_store.backup_files import BackupError
-from tests.support.report_factories import make_article, make_claims, make_verdict
-from verify.reports import ReportStore
+from tests.support.report_factories import make_article, make_claims, make_prior_verdict, make_verdict
+from verify.reports import ReportFilter, ReportStore
 from verify.reports.backup import TABLES, export_reports, import_reports
-from verify.reports.schema import LATEST_VERSION
+from verify.reports.schema import LATEST_VERSION, MIGRATIONS, migrate, schema_version
 
 
 def dump(path) -> dict[str, list[tuple]]:
@@ -79,3 +79,34 @@ def test_damaged_or_misplaced_backups_are_refused(history, db_path, tmp_path):
         import_reports(tmp_path / "backup2", db_path)
     with pytest.raises(BackupError, match="no reports database at"):
         export_reports(tmp_path / "missing.duckdb", tmp_path / "backup3")
+
+
+def test_prior_fact_checks_survive_a_backup_and_a_version_2_backup_imports(store, scored, db_path, tmp_path):
+    claims, _ = scored
+    rerun = store.start_run("reverify-claims")
+    store.record_verdicts(rerun, [(claims[0], make_prior_verdict(claims[0]))], embedding_model="e5", store_generation=2)
+    export_reports(db_path, tmp_path / "backup")
+    import_reports(tmp_path / "backup", tmp_path / "restored.duckdb")
+    restored = ReportStore(tmp_path / "restored.duckdb", read_only=True)
+    assert restored.report(ReportFilter(prior_checked=True)) == store.report(ReportFilter(prior_checked=True))
+    assert len(restored.report(ReportFilter(prior_checked=True))) == 1
+
+    old = tmp_path / "v2.duckdb"  # the same rows in a database of the previous Sanad (schema version 2)
+    with duckdb.connect(str(old)) as con:
+        con.execute("BEGIN")
+        migrate(con, MIGRATIONS[:2])
+        con.execute("COMMIT")
+        con.execute(f"ATTACH '{db_path}' AS new (READ_ONLY)")
+        con.execute("BEGIN")
+        for table in ("runs", "articles", "claims", "verdicts", "reviews"):
+            con.execute(f"INSERT INTO {table} SELECT * FROM new.{table}")
+        con.execute("INSERT INTO verdict_evidence SELECT * EXCLUDE (prior_fact_check) FROM new.verdict_evidence")
+        con.execute("COMMIT")
+    backup = export_reports(old, tmp_path / "backup-v2")
+    assert backup.schema_version == 2
+    import_reports(tmp_path / "backup-v2", tmp_path / "restored-v2.duckdb")
+    upgraded = ReportStore(tmp_path / "restored-v2.duckdb", read_only=True)
+    assert len(upgraded.report()) == len(store.report())
+    assert upgraded.report(ReportFilter(prior_checked=True)) == []  # the flag was not in version 2
+    with duckdb.connect(str(tmp_path / "restored-v2.duckdb"), read_only=True) as con:
+        assert schema_version(con) == LATEST_VERSION

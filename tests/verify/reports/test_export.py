@@ -6,6 +6,7 @@ import json
 
 import duckdb
 
+from tests.support.report_factories import make_prior_verdict, make_verdict
 from verify.reports.export import CSV_COLUMNS, to_json, write_csv, write_parquet
 
 
@@ -56,3 +57,31 @@ def test_parquet_snapshot_is_queryable_without_the_database(store, scored, tmp_p
     assert summary == [(3, 4, 1)]
     assert cited[0] == ("article-1:c0", "Reuters", "https://evidence.example.com/doc/1")
     assert empty == [(0,)]
+
+
+def test_exports_mark_the_prior_fact_check_a_verdict_follows(store, recorded, tmp_path):
+    _, claims, run_id = recorded
+    store.record_verdicts(
+        run_id,
+        [(claims[0], make_prior_verdict(claims[0], (2,))), (claims[1], make_verdict(claims[1], "supported"))],
+        embedding_model="e5",
+        store_generation=1,
+    )
+    rows = store.report()
+    records = json.loads(to_json(rows))
+    assert [record["prior_fact_check"] for record in records] == [True, False, None]  # None: never scored
+    assert [(e["prior_fact_check"], e["rating"]) for e in records[0]["evidence"]] == [(True, "زائف"), (False, None)]
+    out = io.StringIO()
+    write_csv(rows, out)
+    flat = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert [row["prior_fact_check"] for row in flat] == ["True", "False", ""]
+    assert flat[0]["top_publisher"] == "مسبار"
+    path = tmp_path / "prior.parquet"
+    write_parquet(rows, path)
+    with duckdb.connect() as con:
+        checked = con.execute(
+            "SELECT claim_id, [e.rating FOR e IN evidence IF e.prior_fact_check] FROM read_parquet(?) "
+            "WHERE prior_fact_check",
+            [str(path)],
+        ).fetchall()
+    assert checked == [(claims[0].claim_id, ["زائف"])]

@@ -4,7 +4,14 @@ import re
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 
-from tests.support.report_factories import make_article, make_claims, make_passage, make_verdict
+from tests.support.report_factories import (
+    FACT_CHECK_URL,
+    make_article,
+    make_claims,
+    make_passage,
+    make_prior_verdict,
+    make_verdict,
+)
 from verify.reports.html import render_html
 
 SCRIPT = "<script>alert('x')</script>"
@@ -58,7 +65,12 @@ def test_page_is_self_contained_and_shows_verdicts_reviews_and_evidence(store, s
     assert 'cited as <b class="s">supports</b> · supports <b class="s">80%</b>' in page
     widths = re.findall(r'style="width:(\d+)%"', page)
     assert widths == ["90", "60", "30"]  # confidence bars
-    assert {attrs.get("id") for tag, attrs in parsed.tags if tag in ("input", "select")} == {"q", "label", "review"}
+    assert {attrs.get("id") for tag, attrs in parsed.tags if tag in ("input", "select")} == {
+        "q",
+        "label",
+        "review",
+        "prior",
+    }
 
 
 def test_hostile_text_is_escaped_and_unsafe_links_are_not_links(store):
@@ -90,3 +102,65 @@ def test_hostile_text_is_escaped_and_unsafe_links_are_not_links(store):
 
 def test_empty_report_says_so():
     assert "No claims match this report." in render([])
+
+
+def _prior_store(store, fact_check_url: str = FACT_CHECK_URL):
+    """The sample article with its last claim matched to a published fact-check, the others scored as usual."""
+    article = make_article()
+    claims = make_claims(article)
+    run_id = store.start_run("verify-article")
+    store.record_article(article)
+    store.record_claims(claims)
+    prior = make_prior_verdict(claims[2], (2,))
+    fact_check = prior.citations[0]
+    moved = fact_check.model_copy(update={"passage": fact_check.passage.model_copy(update={"url": fact_check_url})})
+    store.record_verdicts(
+        run_id,
+        [
+            (claims[0], make_verdict(claims[0], "supported", 0.9)),
+            (claims[1], make_verdict(claims[1], "unverified", 0.3)),
+            (claims[2], prior.model_copy(update={"citations": (moved, *prior.citations[1:])})),
+        ],
+        embedding_model="e5",
+        store_generation=1,
+    )
+    return claims
+
+
+def test_a_previously_fact_checked_claim_comes_first_with_its_fact_check_on_top(store):
+    claims = _prior_store(store)
+    page = render(store.report())
+    parsed = parse(page)
+
+    cards = [attrs for tag, attrs in parsed.tags if tag == "article"]
+    assert [card["id"] for card in cards] == [f"claim-{claims[n].claim_id}" for n in (2, 0, 1)]  # then article order
+    assert [card["data-prior"] for card in cards] == ["1", "0", "0"]
+    first = page[page.index(f'id="claim-{claims[2].claim_id}"') : page.index(f'id="claim-{claims[0].claim_id}"')]
+    top, rest = first.split('<div class="prior-check">', 1)
+    assert '<span class="tag prior">previously fact-checked</span>' in top  # among the badges
+    assert '<div class="context"' not in top and claims[2].text not in top  # the box comes before the claim
+    box = rest.split("</div></div>", 1)[0]
+    assert re.sub(r"<[^>]+>", "", box).startswith(
+        "Previously fact-checked by مسبار on 2024-05-01: rated «زائف» (false)"
+    )
+    assert f'href="{FACT_CHECK_URL}"' in box and "Claim reviewed: " in box and "وصل وفد عسكري من قوات حفتر" in box
+    evidence = first.split('<ol class="evidence">', 1)[1]
+    fact_check, read = evidence.split("</li>", 2)[:2]
+    assert "<b>prior fact-check</b> of this claim" in fact_check and "cited as" not in fact_check
+    assert "supports <b" not in fact_check and "cited as" in read  # the passages the model read keep their stance
+    other = page[page.index(f'id="claim-{claims[0].claim_id}"') :]
+    assert "prior-check" not in other.split("</article>", 1)[0]
+
+    inputs = {attrs.get("id"): attrs for tag, attrs in parsed.tags if tag == "input"}
+    assert inputs["prior"]["type"] == "checkbox"
+    assert "previously fact-checked" in " ".join(parsed.text)
+    assert "card.dataset.prior === '1'" in page
+    assert "1 previously fact-checked" in page
+
+
+def test_a_prior_fact_check_with_an_unsafe_url_is_not_a_link(store):
+    _prior_store(store, fact_check_url="javascript:alert(1)")
+    parsed = parse(render(store.report()))
+    hrefs = [attrs.get("href") for tag, attrs in parsed.tags if tag == "a"]
+    assert hrefs and not any(href.startswith("javascript:") for href in hrefs)
+    assert "Previously fact-checked" in " ".join(parsed.text)

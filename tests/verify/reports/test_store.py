@@ -8,7 +8,14 @@ import duckdb
 import pytest
 
 from evidence_store.types import Passage
-from tests.support.report_factories import NOW, make_article, make_claims, make_passage, make_verdict
+from tests.support.report_factories import (
+    NOW,
+    make_article,
+    make_claims,
+    make_passage,
+    make_prior_verdict,
+    make_verdict,
+)
 from verify.reports import ReportFilter, ReportsError, ReportStore
 from verify.reports.rows import EVIDENCE_COLUMNS
 from verify.types import Verdict
@@ -313,3 +320,37 @@ def test_one_call_may_score_a_claim_twice_and_each_follows_the_last(store, recor
     ]
     (row,) = store.report(ReportFilter(label="disputed"))
     assert (row.verdict.verdict_id, row.previous_label) == (3, "disputed")
+
+
+def test_a_prior_fact_check_round_trips_and_filters_the_report(store, recorded, db_path):
+    _, claims, run_id = recorded
+    prior = make_prior_verdict(claims[0], (2,))
+    store.record_verdicts(
+        run_id,
+        [(claims[0], prior), (claims[1], make_verdict(claims[1], "supported", 0.9, (3,)))],
+        embedding_model="e5",
+        store_generation=1,
+    )
+
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        flags = con.execute("SELECT rank, prior_fact_check FROM verdict_evidence ORDER BY verdict_id, rank").fetchall()
+    assert flags == [(1, True), (2, False), (1, False)]
+    rows = store.report()
+    assert rows[0].verdict.verdict == prior  # the flag, the rating and the claim reviewed all come back
+    assert rows[0].verdict.verdict.prior_fact_check.passage.rating == "زائف"
+    assert rows[1].verdict.verdict.prior_fact_check is None
+
+    checked = store.report(ReportFilter(prior_checked=True))
+    assert [row.claim.claim_id for row in checked] == [claims[0].claim_id]  # never the unscored claim
+    assert store.report(ReportFilter(prior_checked=True, label="supported")) == []
+
+    # re-verified without the match: the claim's shown verdict no longer follows a fact-check
+    again = store.start_run("reverify-claims")
+    (change,) = store.record_verdicts(
+        again, [(claims[0], make_verdict(claims[0], "supported", 0.8, (2,)))], embedding_model="e5", store_generation=2
+    )
+    assert [c.prior_fact_check for c in change.evidence_removed] == [True]
+    assert store.report(ReportFilter(prior_checked=True)) == []
+    assert [r.claim.claim_id for r in store.report(ReportFilter(prior_checked=True, run_id=run_id))] == [
+        claims[0].claim_id
+    ]
