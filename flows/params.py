@@ -77,6 +77,11 @@ class VerifyOptions(BaseModel):
     max_claims: int = Field(15, ge=1, le=100, title="Max claims", description="The most check-worthy first.")
     top_k: int = Field(_DEFAULTS["verdict_top_k"].default, ge=1, le=20, title="Evidence passages per claim")
     thresholds: VerdictThresholds = Field(default_factory=VerdictThresholds, title="Verdict thresholds")
+    prior_checks: bool = Field(
+        _DEFAULTS["prior_checks"].default,
+        title="Use prior fact-checks",
+        description="A claim matched to a published fact-check of the same claim takes its rating.",
+    )
 
     def apply(self, settings: Settings) -> Settings:
         """``settings`` with this run's thresholds."""
@@ -88,6 +93,7 @@ class VerifyOptions(BaseModel):
                 "verdict_min_strength": self.thresholds.min_strength,
                 "verdict_conflict_strength": self.thresholds.conflict_strength,
                 "verdict_top_k": self.top_k,
+                "prior_checks": self.prior_checks,
             }
         )
 
@@ -99,6 +105,7 @@ class VerifySummary(BaseModel):
     article_id: str
     title: str | None
     claims: int
+    previously_fact_checked: int = 0
     supported: int
     disputed: int
     unverified: int
@@ -164,7 +171,10 @@ class ReverifyRequest(BaseModel):
     scope: Scope = Field(
         Scope.stale,
         title="Claims",
-        description="stale: unverified or older than the age below; all; unverified; or one article's claims.",
+        description=(
+            "stale: unverified, older than the age below, or matched to a fact-check published since; "
+            "all; unverified; or one article's claims."
+        ),
     )
     older_than_days: int = Field(7, ge=0, title="Older than (days)", description="For 'stale'.")
     article_id: str = Field("", title="Article id", description="For 'article'.")

@@ -31,6 +31,13 @@ def select_claims(request: ReverifyRequest) -> list[Claim]:
         return reports.claims_for_reverification(unverified_only=True)
     chosen = reports.claims_for_reverification(unverified_only=True)
     chosen += reports.claims_for_reverification(older_than=timedelta(days=request.older_than_days))
+    verified = [row for row in reports.report() if row.verdict is not None]
+    chosen += pipeline.newly_fact_checked(
+        [row.claim for row in verified],
+        [row.verdict.recorded_at for row in verified],
+        runtime.evidence_store(),
+        request.options.apply(runtime.settings()),
+    )
     return list({claim.claim_id: claim for claim in chosen}.values())
 
 
@@ -39,8 +46,9 @@ def rescore_task(run_id: str, claims: list[Claim], options: VerifyOptions) -> li
     """Retrieve, score and append one verdict per claim; returns the changed ones."""
     settings = options.apply(runtime.settings())
     store = runtime.evidence_store()
+    prior = pipeline.match_prior_checks(claims, store, settings)
     hits = pipeline.retrieve_evidence(claims, store, options.top_k)
-    verdicts = pipeline.score_claims(claims, hits, settings)
+    verdicts = pipeline.score_claims(claims, hits, settings, prior=prior)
     return runtime.reports().record_verdicts(
         run_id,
         pipeline.pair_verdicts(claims, verdicts),

@@ -18,6 +18,7 @@ from evidence_store.types import SearchHit
 from flows import runtime
 from flows.params import ArticleInput, Language, VerifyOptions, VerifySummary
 from verify import pipeline
+from verify.prior.matching import PriorMatch
 from verify.reports.markdown import verdicts_markdown, verdicts_table
 from verify.types import Article, Claim, Verdict
 
@@ -52,15 +53,26 @@ def extract_claims_task(article: Article, max_claims: int) -> list[Claim]:
     return claims
 
 
+@task(name="match-prior-checks", cache_policy=NO_CACHE)
+def match_prior_checks_task(claims: list[Claim], options: VerifyOptions) -> list[PriorMatch | None]:
+    """Which claims a published fact-check already rated (their verdicts will follow its rating)."""
+    matches = pipeline.match_prior_checks(claims, runtime.evidence_store(), options.apply(runtime.settings()))
+    found = [match for match in matches if match is not None]
+    get_run_logger().info("%d of %d claims previously fact-checked", len(found), len(claims))
+    return matches
+
+
 @task(name="retrieve-evidence", cache_policy=NO_CACHE)
 def retrieve_evidence_task(claims: list[Claim], top_k: int) -> list[list[SearchHit]]:
     return pipeline.retrieve_evidence(claims, runtime.evidence_store(), top_k)
 
 
 @task(name="score", cache_policy=NO_CACHE)
-def score_task(claims: list[Claim], hits: list[list[SearchHit]], options: VerifyOptions) -> list[Verdict]:
+def score_task(
+    claims: list[Claim], hits: list[list[SearchHit]], prior: list[PriorMatch | None], options: VerifyOptions
+) -> list[Verdict]:
     progress = runtime.progress_logger(get_run_logger(), "stance pairs scored")
-    return pipeline.score_claims(claims, hits, options.apply(runtime.settings()), on_progress=progress)
+    return pipeline.score_claims(claims, hits, options.apply(runtime.settings()), on_progress=progress, prior=prior)
 
 
 @task(name="persist", cache_policy=NO_CACHE)
@@ -99,8 +111,9 @@ def verify_one(article: ArticleInput, options: VerifyOptions, kind: str = "verif
         page = fetch_task(article.url.strip()) if article.url.strip() else None
         parsed = read_article_task(article, page)
         claims = extract_claims_task(parsed, options.max_claims)
+        prior = match_prior_checks_task(claims, options)
         hits = retrieve_evidence_task(claims, options.top_k)
-        verdicts = score_task(claims, hits, options)
+        verdicts = score_task(claims, hits, prior, options)
         generation = pipeline.searched_generation(hits, runtime.evidence_store())
         changed = persist_task(run_id, parsed, claims, verdicts, generation)
         publish_task(run_id, parsed, claims, verdicts)
@@ -114,6 +127,7 @@ def verify_one(article: ArticleInput, options: VerifyOptions, kind: str = "verif
         article_id=parsed.article_id,
         title=parsed.title,
         claims=len(claims),
+        previously_fact_checked=sum(verdict.prior_fact_check is not None for verdict in verdicts),
         supported=labels.count("supported"),
         disputed=labels.count("disputed"),
         unverified=labels.count("unverified"),

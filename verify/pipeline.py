@@ -12,7 +12,10 @@ from evidence_store.store import EvidenceStore
 from evidence_store.types import SearchHit
 from verify.extract.claims import extract_claims
 from verify.extract.intake import ArticleError, article_from_html, article_from_text
+from verify.prior.matching import PriorMatch, best_matches, fact_check_index, load_match_model
+from verify.prior.verdicts import apply_prior_checks
 from verify.settings import Settings
+from verify.stance.factory import load_stance_model
 from verify.types import Article, Claim, Verdict
 from verify.verifier import evidence_from_hits, judge
 
@@ -67,11 +70,41 @@ def find_claims(article: Article, settings: Settings, max_claims: int) -> list[C
     return extract_claims(article, settings)[:max_claims]
 
 
+def match_prior_checks(claims: Sequence[Claim], store: EvidenceStore, settings: Settings) -> list[PriorMatch | None]:
+    """Each claim's published fact-check of the same claim, where one is matched confidently (else ``None``)."""
+    if not claims or not settings.prior_checks:
+        return [None] * len(claims)
+    model = load_match_model()
+    if settings.prior_match_threshold is not None:
+        model = model.model_copy(update={"threshold": settings.prior_match_threshold})
+    index = fact_check_index(store, load_stance_model(settings))
+    candidates = index.match([claim.check_text for claim in claims], model)
+    return best_matches(candidates, model)
+
+
+def newly_fact_checked(
+    claims: Sequence[Claim], verified_at: Sequence[datetime], store: EvidenceStore, settings: Settings
+) -> list[Claim]:
+    """The claims matched to a fact-check stored after they were last verified (they need verifying again)."""
+    stored = {doc.doc_id: doc.added_at for doc in store.documents() if doc.claim_reviewed is not None}
+    newest = max(stored.values(), default=None)
+    older = [(claim, when) for claim, when in zip(claims, verified_at, strict=True) if newest and when < newest]
+    matches = match_prior_checks([claim for claim, _ in older], store, settings)
+    return [
+        claim
+        for (claim, when), match in zip(older, matches, strict=True)
+        if match is not None and stored[match.passage.doc_id] > when
+    ]
+
+
 def retrieve_evidence(claims: Sequence[Claim], store: EvidenceStore, top_k: int) -> list[list[SearchHit]]:
-    """The ``top_k`` passages (hybrid search, any language) for what each claim asserts."""
+    """The ``top_k`` passages (hybrid search, any language) for what each claim asserts. Prior fact-checks
+    are left out: they are matched (``match_prior_checks``), since read as evidence their restatement of
+    the claim looks like support."""
     if not claims:
         return []
-    return store.search_many([claim.check_text for claim in claims], k=top_k, mode="hybrid")
+    found = store.search_many([claim.check_text for claim in claims], k=top_k, mode="hybrid")
+    return [[hit for hit in hits if hit.passage.claim_reviewed is None] for hits in found]
 
 
 def score_claims(
@@ -79,11 +112,13 @@ def score_claims(
     hits: Sequence[Sequence[SearchHit]],
     settings: Settings,
     on_progress: Progress | None = None,
+    prior: Sequence[PriorMatch | None] | None = None,
 ) -> list[Verdict]:
-    """One calibrated verdict per claim from the stance of its retrieved passages."""
+    """One calibrated verdict per claim from the stance of its retrieved passages; a claim with a matched
+    prior fact-check (``prior``, from ``match_prior_checks``) follows its rating."""
     if not claims:
         return []
-    return judge(
+    verdicts = judge(
         [claim.check_text for claim in claims],
         [evidence_from_hits(found) for found in hits],
         settings,
@@ -94,6 +129,9 @@ def score_claims(
         claim_types=[claim.claim_type for claim in claims],
         speakers=[claim.speaker for claim in claims],
     )
+    if prior is None:
+        return verdicts
+    return apply_prior_checks(verdicts, prior)
 
 
 def pair_verdicts(claims: Sequence[Claim], verdicts: Sequence[Verdict]) -> list[tuple[Claim, Verdict]]:

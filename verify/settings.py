@@ -51,6 +51,10 @@ class Settings(StoreSettings):
     verdict_top_k: int = 5  # passages retrieved per claim
     verdict_max_citations: int = 3
 
+    # prior fact-checks: a claim matched to a published fact-check of the same claim takes its rating
+    prior_checks: bool = True
+    prior_match_threshold: float | None = None  # P(same claim) from which a match counts; None: the fitted one
+
     # reports: who publishes the ClaimReview exports, and the address of each review ({claim_id} is URL-quoted)
     organisation_name: str = "Sanad"
     organisation_url: str = "https://github.com/sanad-factcheck/sanad"

@@ -76,7 +76,8 @@ def demo(
     console.print(report_table(rows, title))
     console.print(evidence_table(rows))
     console.print(
-        f"supported {summary.supported}, disputed {summary.disputed}, unverified {summary.unverified}; "
+        f"supported {summary.supported}, disputed {summary.disputed}, unverified {summary.unverified} "
+        f"({summary.previously_fact_checked} previously fact-checked); "
         f"HTML report: {html.resolve()}",
         highlight=False,
     )

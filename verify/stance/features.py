@@ -50,9 +50,14 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(normalize_arabic(text.casefold()))
 
 
+def negations(text: str) -> int:
+    """How many English or Arabic negation or denial words ``text`` contains."""
+    return sum(word in _NEGATIONS_EN or word in _NEGATIONS_AR for word in _words(text))
+
+
 def has_negation(text: str) -> bool:
     """Whether ``text`` contains an English or Arabic negation or denial word."""
-    return any(word in _NEGATIONS_EN or word in _NEGATIONS_AR for word in _words(text))
+    return negations(text) > 0
 
 
 def numbers(text: str) -> set[str]:
