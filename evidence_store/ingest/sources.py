@@ -100,10 +100,11 @@ def load_sources(sources: Iterable[str], settings: StoreSettings, on_error: OnEr
 
 
 def load_jsonl_corpus(path: Path) -> tuple[list[DocumentInput], Sequence[IngestIssue]]:
-    """A JSONL corpus (such as ``shared/data/retrieval_*_corpus.jsonl``) and its bad lines."""
+    """A JSONL corpus (such as ``shared/data/retrieval_*_corpus.jsonl``) and its bad lines; a fact-check line
+    (ClaimReview, see ``claimreview``) gives a fact-check document per review."""
     documents: list[DocumentInput] = []
     issues: list[IngestIssue] = []
-    for item in read_jsonl(path):
+    for item in read_jsonl(path, read_record=record_documents):
         (issues if isinstance(item, IngestIssue) else documents).append(item)
     return documents, issues
 
