@@ -7,7 +7,18 @@ import time
 from bench.report import write_section
 
 # What `make bench` runs, in this order (each rewrites its own section of BENCHMARKS.md).
-BENCHMARKS = ("ingest", "indexes", "search", "scale", "retrieval", "verdicts", "article", "serve", "checkworthy")
+BENCHMARKS = (
+    "ingest",
+    "indexes",
+    "search",
+    "scale",
+    "retrieval",
+    "verdicts",
+    "article",
+    "serve",
+    "checkworthy",
+    "matching",
+)
 # Run by name only: the full claims table takes about an hour on 2 cores.
 BY_NAME = ("stance",)
 

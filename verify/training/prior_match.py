@@ -119,16 +119,16 @@ def read_records(path: Path) -> list[MatchRecord]:
     return records
 
 
-def title_query(record: MatchRecord) -> str | None:
-    """The record's title as a claim to match, unless it is empty, the claim itself, the publisher's name or a
-    headline that denies the claim."""
+def title_query(record: MatchRecord, denials: bool) -> str | None:
+    """The record's title as a claim to match, unless it is empty, the claim itself, the publisher's name or
+    (without ``denials``) a headline that denies the claim."""
     title = (record.title or "").strip().strip('"')
     publisher = (record.publisher or "").strip().strip('"')
     if len(title.split()) < 3 or title == record.claim_reviewed.strip():
         return None
     if publisher and (publisher.startswith(title[:20]) or title.startswith(publisher[:20])):
         return None
-    return None if has_negation(title) else title  # a debunking headline ("... ليس ...") is not the claim
+    return None if has_negation(title) and not denials else title  # a debunking headline ("... ليس ...")
 
 
 def as_passage(row: int, record: MatchRecord) -> Passage:
@@ -180,11 +180,14 @@ class MatchingSet(BaseModel):
     queries: tuple[Query, ...]
 
 
-def claimreview_set(path: Path, embedder: Embedder, stance: StanceModel, held_out: bool) -> MatchingSet:
-    """All public fact-check records indexed; the titles of one part (held out or not) and their near misses."""
+def claimreview_set(
+    path: Path, embedder: Embedder, stance: StanceModel, held_out: bool, denials: bool = False
+) -> MatchingSet:
+    """All public fact-check records indexed; the titles of one part (held out or not; with ``denials``, the
+    debunking ones too) and its near misses."""
     records = read_records(path)
     rows = [row for row, record in enumerate(records) if is_held_out(record.record_id) == held_out]
-    titles = [(row, query) for row in rows if (query := title_query(records[row]))]
+    titles = [(row, query) for row in rows if (query := title_query(records[row], denials))]
     misses = [
         (None, text) for row in rows for _, text in near_misses(records[row].claim_reviewed, records[row].language)
     ]
@@ -238,11 +241,12 @@ def best_per_query(probabilities: np.ndarray, groups: np.ndarray, differ: np.nda
 
 
 def pick_threshold(probabilities: np.ndarray, correct: np.ndarray, target_precision: float) -> float:
-    """The lowest probability whose declared matches (probability >= it) are right at least ``target_precision``."""
-    for threshold in np.arange(0.5, 0.995, 0.01):
-        declared = probabilities >= threshold
+    """The lowest probability (in hundredths) whose declared matches (probability >= it) are right at least
+    ``target_precision`` of the time; 0.99 when none is."""
+    for hundredths in range(50, 99):
+        declared = probabilities >= hundredths / 100
         if declared.any() and correct[declared].mean() >= target_precision:
-            return round(float(threshold), 2)
+            return hundredths / 100
     return 0.99
 
 
@@ -302,7 +306,7 @@ class MatchingScores(BaseModel):
     declared_right: int
     without_match: int  # claims with no record to find (near misses, contradictions)
     declared_without_match: int  # ... wrongly declared matched
-    same_verdict: int  # declared claims with a record whose matched rating gives the verdict their own would
+    same_verdict: int | None  # declared claims with a record whose matched rating gives their own's verdict
 
     @property
     def precision(self) -> float:
@@ -368,7 +372,9 @@ def evaluate(
             rated_label(records[row].rating)[0] == rated_label(records[own].rating)[0]
             for i, row in declared
             if (own := matching.queries[i][0]) is not None
-        ),
+        )
+        if any(record.rating for record in records)
+        else None,
     )
 
 
