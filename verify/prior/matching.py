@@ -6,9 +6,10 @@ claim's candidates gets a calibrated probability of being *the same claim*, not 
 from a logistic model (`MatchModel`) over `MATCH_FEATURES`: how similar the two texts are, how many
 words they share, how far the candidate stands ahead of the claim's other candidates, and how the stance
 model reads the claim against it. A candidate that differs in a specific (`differences`: the numbers,
-years or places named, a negation on one side only) or that the stance model does not read as restating
-the claim is a different claim whatever its probability, and is never a match. The model and its
-threshold are fitted by ``verify.training.prior_match`` (recipe and measurements in the model card).
+years or places named, a negation more on one side) or that the stance model does not read as restating
+the claim (either way round) is a different claim whatever its probability, and is never a match. The
+model and its threshold are fitted by ``verify.training.prior_match`` (recipe and measurements in the
+model card).
 """
 
 import json
