@@ -41,7 +41,7 @@ def _rating_stance(label: VerdictLabel, probability: float) -> StanceScore:
 
 
 def fact_check_source(passage: Passage) -> str:
-    """ "<publisher> on <date>" of a fact-check, as a justification names it."""
+    """A fact-check's publisher and date ("<publisher> on <date>"), as a justification names it."""
     publisher = passage.publisher or passage.title or passage.doc_id
     return f"{publisher} on {passage.published_at.date().isoformat()}" if passage.published_at else publisher
 
