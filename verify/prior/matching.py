@@ -54,6 +54,11 @@ RESTATES_SUPPORTS, RESTATES_REFUTES_BELOW = 0.5, 0.4
 CANDIDATES = 5  # hybrid candidates scored per claim
 _POOL = 50  # each retriever's candidates before fusion
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+# thousand, million, billion, trillion; Arabic forms normalised (الف for ألف), with their plurals and duals
+_MAGNITUDE = re.compile(
+    r"(?<!\w)(?:[وبل]?)(thousand|million|billion|trillion|الف|مليون|مليار|ترليون|تريليون)"
+    r"(?:s|ا|ان|ين|ات)?(?!\w)"
+)
 
 
 class _Frozen(BaseModel):
@@ -112,8 +117,10 @@ def _years(text: str) -> set[str]:
 
 
 def _numbers(text: str) -> set[str]:
-    """Numbers other than years (a changed year is named as such)."""
-    return numbers(text) - _years(text)
+    """Numbers other than years (a changed year is named as such), and the magnitude words that scale them:
+    "50 مليون" and "50 مليار" name different numbers."""
+    magnitudes = {f"×{match.group(1)}" for match in _MAGNITUDE.finditer(normalize_arabic(text.casefold()))}
+    return (numbers(text) - _years(text)) | magnitudes
 
 
 def _differ(mine: set[str], theirs: set[str]) -> bool:

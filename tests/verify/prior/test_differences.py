@@ -26,6 +26,8 @@ from verify.prior.places import places
         ),
         ("فيديو لاحتفالات في اليمن بعد وقف إطلاق النار", "فيديو لاحتفالات في غزة بعد وقف إطلاق النار", ("place",)),
         ("The ministry hired 300 teachers", "The ministry hired 12 teachers", ("number",)),
+        ("حزمة اقتصادية قيمتها 50 مليون درهم", "حزمة اقتصادية قيمتها 50 مليار درهم", ("number",)),
+        ("The fund spent 3 million dollars", "The fund spent 3 billion dollars", ("number",)),
         ("لم تتوقف رحلات أجنحة الشام إلى بنغازي", "توقفت رحلات أجنحة الشام إلى بنغازي", ("negation",)),
         ("Electricity was cut in all of Europe", "Electricity was cut in some European countries", ()),
         ("فيديو لاحتفالات في غزة", "مقطع يظهر احتفالات أهالي غزة بعد الاتفاق", ()),
