@@ -8,8 +8,8 @@ from bench.report import table
 from evidence_store.embedding.embedder import load_embedder
 from evidence_store.ratings import rating_coverage
 from evidence_store.settings import StoreSettings
+from verify.prior.labels import rated_label
 from verify.prior.matching import load_match_model
-from verify.prior.verdicts import rated_label
 from verify.settings import Settings
 from verify.stance.factory import load_stance_model
 from verify.training.prior_match import (

@@ -86,7 +86,7 @@ def newly_fact_checked(
     claims: Sequence[Claim], verified_at: Sequence[datetime], store: EvidenceStore, settings: Settings
 ) -> list[Claim]:
     """The claims matched to a fact-check stored after they were last verified (they need verifying again)."""
-    stored = {doc.doc_id: doc.added_at for doc in store.documents() if doc.claim_reviewed is not None}
+    stored = {doc.doc_id: doc.added_at for doc in store.documents([p.doc_id for p in store.fact_checks()])}
     newest = max(stored.values(), default=None)
     older = [(claim, when) for claim, when in zip(claims, verified_at, strict=True) if newest and when < newest]
     matches = match_prior_checks([claim for claim, _ in older], store, settings)

@@ -185,6 +185,8 @@ class FactCheckIndex:
 
     def candidates(self, claims: Sequence[str]) -> list[list[Candidate]]:
         """Each claim's ``CANDIDATES`` best hybrid records with their ``MATCH_FEATURES``."""
+        if not self.records:  # a store without fact-checks: no claim is embedded or scored for nothing
+            return [[] for _ in claims]
         found = [self._candidates(claim, vector) for claim, vector in zip(claims, self._embed(claims), strict=True)]
         texts = [
             (claim, record_texts(self.records[candidate.row])[0])

@@ -1,36 +1,17 @@
 """A claim that a published fact-check already rated takes that rating as its verdict.
 
-The rating, on the shared scale (``evidence_store.ratings``), gives the label: false and misleading
-are disputed, true and mostly true supported, mixed and not checkable (or a rating not on the scale)
-unverified. The confidence is the probability that the fact-check rated this very claim. The
+The rating, on the shared scale (``evidence_store.ratings``), gives the label (``verify.prior.labels``):
+false and misleading are disputed, true and mostly true supported, mixed and not checkable (or a rating
+not on the scale) unverified. The confidence is the probability that the fact-check rated this very claim. The
 fact-check is cited first, and the passages the stance model read stay cited after it; where they
 point the other way the verdict is marked conflicting, which sends it to a reviewer.
 """
 
 from collections.abc import Sequence
 
-from evidence_store.ratings import RatingClass, normalise_rating
-from evidence_store.types import Passage
+from verify.prior.labels import fact_check_source, rated_label
 from verify.prior.matching import PriorMatch
 from verify.types import Citation, StanceScore, Verdict, VerdictLabel
-
-RATING_VERDICTS: dict[RatingClass, VerdictLabel] = {
-    "false": "disputed",
-    "misleading": "disputed",
-    "mixed": "unverified",
-    "mostly_true": "supported",
-    "true": "supported",
-    "not_checkable": "unverified",
-}
-_READABLE = {"mostly_true": "mostly true", "not_checkable": "not checkable"}
-
-
-def rated_label(rating: str | None) -> tuple[VerdictLabel, str]:
-    """The verdict a textual rating gives, and its class in words ("not on the scale" when unknown)."""
-    rating_class = normalise_rating(rating or "").rating_class
-    if rating_class is None:
-        return "unverified", "not on the scale"
-    return RATING_VERDICTS[rating_class], _READABLE.get(rating_class, rating_class)
 
 
 def _rating_stance(label: VerdictLabel, probability: float) -> StanceScore:
@@ -38,12 +19,6 @@ def _rating_stance(label: VerdictLabel, probability: float) -> StanceScore:
     if side is None:
         return StanceScore(supports=0.0, refutes=0.0, neutral=1.0)
     return StanceScore(**{"supports": 0.0, "refutes": 0.0, side: probability, "neutral": 1.0 - probability})
-
-
-def fact_check_source(passage: Passage) -> str:
-    """A fact-check's publisher and date ("<publisher> on <date>"), as a justification names it."""
-    publisher = passage.publisher or passage.title or passage.doc_id
-    return f"{publisher} on {passage.published_at.date().isoformat()}" if passage.published_at else publisher
 
 
 def follow_prior_check(verdict: Verdict, match: PriorMatch) -> Verdict:

@@ -6,7 +6,7 @@ from datetime import datetime
 from html import escape
 from itertools import groupby
 
-from verify.prior.verdicts import fact_check_source, rated_label
+from verify.prior.labels import fact_check_source, rated_label
 from verify.reports.types import ArticleInfo, ReportRow
 from verify.types import Citation
 

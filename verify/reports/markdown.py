@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 
-from verify.prior.verdicts import fact_check_source, rated_label
+from verify.prior.labels import fact_check_source, rated_label
 from verify.types import Article, Citation, Claim, Verdict
 
 BADGES = {"supported": "🟢 supported", "disputed": "🔴 disputed", "unverified": "⚪ unverified"}

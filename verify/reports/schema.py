@@ -116,21 +116,30 @@ _TABLES = (
     "CREATE INDEX reviews_claim ON reviews (claim_id)",
 )
 
+# verdict_evidence's columns as of migration 2, the fields of every evidence_items struct
+_EVIDENCE_ITEM_FIELDS = (
+    "rank", "passage_id", "doc_id", "passage_order", "char_start", "char_end", "language", "url", "title",
+    "publisher", "published_at", "claim_reviewed", "rating", "passage_text", "p_supports", "p_refutes",
+    "p_neutral", "relevance", "weight",
+)  # fmt: skip
+
+
+def _evidence_items_view(*later_fields: str) -> str:
+    """The evidence_items view (each verdict_evidence row as one struct); ``later_fields``: ``name := expr``
+    of columns added by later migrations."""
+    fields = ", ".join([f"{name} := {name}" for name in _EVIDENCE_ITEM_FIELDS] + list(later_fields))
+    return f"""CREATE OR REPLACE VIEW evidence_items AS
+    SELECT verdict_id, rank, passage_id, struct_pack({fields}) AS item
+    FROM verdict_evidence"""
+
+
 _VIEWS = (
     """CREATE OR REPLACE VIEW verdict_history AS
     SELECT v.*, p.label AS previous_label,
            v.verdict_id = max(v.verdict_id) OVER (PARTITION BY v.claim_id) AS is_latest
     FROM verdicts v
     LEFT JOIN verdicts p ON p.verdict_id = v.previous_verdict_id""",
-    """CREATE OR REPLACE VIEW evidence_items AS
-    SELECT verdict_id, rank, passage_id,
-           struct_pack(rank := rank, passage_id := passage_id, doc_id := doc_id,
-                       passage_order := passage_order, char_start := char_start, char_end := char_end,
-                       language := language, url := url, title := title, publisher := publisher,
-                       published_at := published_at, claim_reviewed := claim_reviewed, rating := rating,
-                       passage_text := passage_text, p_supports := p_supports, p_refutes := p_refutes,
-                       p_neutral := p_neutral, relevance := relevance, weight := weight) AS item
-    FROM verdict_evidence""",
+    _evidence_items_view(),
     """CREATE OR REPLACE VIEW latest_reviews AS
     SELECT * FROM reviews
     QUALIFY row_number() OVER (PARTITION BY claim_id ORDER BY review_id DESC) = 1""",
@@ -198,16 +207,7 @@ _VIEWS = (
 # rows recorded before read as ordinary evidence
 _PRIOR_FACT_CHECKS = (
     "ALTER TABLE verdict_evidence ADD COLUMN prior_fact_check BOOLEAN DEFAULT false",
-    """CREATE OR REPLACE VIEW evidence_items AS
-    SELECT verdict_id, rank, passage_id,
-           struct_pack(rank := rank, passage_id := passage_id, doc_id := doc_id,
-                       passage_order := passage_order, char_start := char_start, char_end := char_end,
-                       language := language, url := url, title := title, publisher := publisher,
-                       published_at := published_at, claim_reviewed := claim_reviewed, rating := rating,
-                       passage_text := passage_text, p_supports := p_supports, p_refutes := p_refutes,
-                       p_neutral := p_neutral, relevance := relevance, weight := weight,
-                       prior_fact_check := coalesce(prior_fact_check, false)) AS item
-    FROM verdict_evidence""",
+    _evidence_items_view("prior_fact_check := coalesce(prior_fact_check, false)"),
 )
 
 MIGRATIONS: tuple[Migration, ...] = (

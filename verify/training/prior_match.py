@@ -32,6 +32,7 @@ from scipy.optimize import minimize
 from evidence_store.embedding.embedder import Embedder, load_embedder
 from evidence_store.settings import StoreSettings
 from evidence_store.types import Passage
+from verify.prior.labels import rated_label
 from verify.prior.matching import (
     MATCH_FEATURE_SIGNS,
     MATCH_FEATURES,
@@ -40,7 +41,6 @@ from verify.prior.matching import (
     MatchModel,
     best_matches,
 )
-from verify.prior.verdicts import rated_label
 from verify.settings import Settings
 from verify.stance.factory import load_stance_model
 from verify.stance.features import has_negation

@@ -4,39 +4,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from evidence_store.types import Passage
+from tests.support.report_factories import FACT_CHECK_URL, make_citation, make_fact_check, make_passage
+from verify.prior.labels import rated_label
 from verify.prior.matching import PriorMatch
-from verify.prior.verdicts import apply_prior_checks, follow_prior_check, rated_label
-from verify.types import Citation, StanceScore, Verdict
-
-FACT_CHECK = Passage(
-    passage_id=7,
-    doc_id="claimreview-0123456789abcdef",
-    order=0,
-    text="Fact-check by مسبار. Claim: طائرات أجنحة الشام نقلت مقاتلين إلى بنغازي. Rating: زائف.",
-    char_start=0,
-    char_end=80,
-    language="ar",
-    url="https://misbar.example/cham-wings",
-    title="لا دليل على نقل مقاتلين",
-    publisher="مسبار",
-    published_at=datetime(2024, 3, 2, tzinfo=UTC),
-    claim_reviewed="طائرات أجنحة الشام نقلت مقاتلين إلى بنغازي",
-    rating="زائف",
-)
-EVIDENCE = Passage(
-    passage_id=3,
-    doc_id="doc-3",
-    order=0,
-    text="Cham Wings flights carried fighters to Benghazi, officials said.",
-    char_start=0,
-    char_end=64,
-    language="en",
-    url=None,
-    title=None,
-    publisher="Example Wire",
-    published_at=datetime(2024, 1, 5, tzinfo=UTC),
-)
+from verify.prior.verdicts import apply_prior_checks, follow_prior_check
+from verify.types import Citation, Verdict
 
 
 def _verdict(label: str, citations: tuple[Citation, ...] = ()) -> Verdict:
@@ -54,13 +26,11 @@ def _verdict(label: str, citations: tuple[Citation, ...] = ()) -> Verdict:
 
 def _match(rating: str = "زائف", probability: float = 0.97) -> PriorMatch:
     return PriorMatch(
-        passage=FACT_CHECK.model_copy(update={"rating": rating}), probability=probability, similarity=0.93
+        passage=make_fact_check().model_copy(update={"rating": rating}), probability=probability, similarity=0.93
     )
 
 
-SUPPORTING = Citation(
-    passage=EVIDENCE, stance=StanceScore(supports=0.8, refutes=0.1, neutral=0.1), relevance=0.85, weight=1.0
-)
+SUPPORTING = make_citation(make_passage(3), supports=0.8, refutes=0.1)
 
 
 @pytest.mark.parametrize(
@@ -77,11 +47,11 @@ def test_the_rating_gives_the_label(rating, label):
 def test_the_fact_check_is_cited_first_with_its_provenance():
     followed = follow_prior_check(_verdict("unverified"), _match())
     first = followed.citations[0]
-    assert first.prior_fact_check and first.passage.url == "https://misbar.example/cham-wings"
+    assert first.prior_fact_check and first.passage.url == FACT_CHECK_URL
     assert first.cited_as == "refutes" and first.stance.refutes == pytest.approx(0.97)
     assert followed.confidence == pytest.approx(0.97) and not followed.conflicting
-    assert followed.justification.startswith("Previously fact-checked by مسبار on 2024-03-02: rated «زائف» (false)")
-    assert "https://misbar.example/cham-wings" in followed.justification
+    assert followed.justification.startswith("Previously fact-checked by مسبار on 2024-05-01: rated «زائف» (false)")
+    assert FACT_CHECK_URL in followed.justification
 
 
 def test_evidence_pointing_the_other_way_is_flagged_for_review():
