@@ -7,21 +7,23 @@ store answers every search exactly as the original did.
 """
 
 from pathlib import Path
+from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
 from evidence_store.backup_files import (
     BackupError,
-    insert_table,
+    Manifest,
+    insert_tables,
     read_manifest,
     staged_folder,
     write_manifest,
     write_table,
 )
-from evidence_store.db import EvidenceDB
+from evidence_store.db import SCHEMA_VERSION, EvidenceDB
 from evidence_store.duck import DuckFile
 from evidence_store.embedding.embedder import Embedder
-from evidence_store.settings import StoreSettings
+from evidence_store.settings import IndexType, StoreSettings
 from evidence_store.store import _DB_FILE, EvidenceStore
 
 KIND = "sanad-evidence"
@@ -30,6 +32,39 @@ TABLES = {
     "passages": "SELECT * FROM passages ORDER BY passage_id",
     "feed_items": "SELECT * FROM feed_items ORDER BY feed_url, item_key",
 }
+_NUMBER = r"^[0-9]{1,18}$"
+
+
+class EvidenceMeta(BaseModel):
+    """The store's meta table, as a backup carries it (values are text, as in DuckDB)."""
+
+    model_config = ConfigDict(frozen=True, strict=True, extra="forbid")
+
+    schema_version: str = Field(pattern=_NUMBER)
+    model: str = Field(min_length=1)
+    dimension: str = Field(pattern=_NUMBER)
+    generation: str = Field(pattern=_NUMBER)
+    next_passage_id: str = Field(pattern=_NUMBER)
+    index_type: IndexType | None = None
+
+
+class EvidenceManifest(Manifest):
+    """The manifest of an evidence backup: the embedding model and dimension, and the store's meta."""
+
+    KIND: ClassVar[str] = KIND
+    TABLES: ClassVar[tuple[str, ...]] = tuple(TABLES)
+
+    model: str
+    dimension: int = Field(gt=0, le=65_536)
+    meta: EvidenceMeta
+
+    @model_validator(mode="after")
+    def _agrees_with_meta(self) -> "EvidenceManifest":
+        if self.meta.model != self.model or int(self.meta.dimension) != self.dimension:
+            raise ValueError("'model' and 'dimension' differ from those in 'meta'")
+        if self.meta.schema_version != str(SCHEMA_VERSION):
+            raise ValueError(f"meta.schema_version is {self.meta.schema_version}; this Sanad reads {SCHEMA_VERSION}")
+        return self
 
 
 class EvidenceBackup(BaseModel):
@@ -45,12 +80,9 @@ class EvidenceBackup(BaseModel):
     feed_items: int
 
 
-def _summary(path: Path, meta: dict[str, str], rows: dict[str, int]) -> EvidenceBackup:
-    return EvidenceBackup(path=str(path), model=meta["model"], dimension=int(meta["dimension"]), **rows)
-
-
-def export_store(store_path: Path, target: Path) -> EvidenceBackup:
-    """Write the store at ``store_path`` to the new folder ``target`` (Parquet files and ``manifest.json``)."""
+def export_store(store_path: Path, target: Path, key: SecretStr | None = None) -> EvidenceBackup:
+    """Write the store at ``store_path`` to the new folder ``target`` (Parquet files and ``manifest.json``,
+    signed in ``manifest.sig`` when ``key`` is given)."""
     database = Path(store_path) / _DB_FILE
     if not database.exists():
         raise BackupError(f"no evidence store at {store_path}")
@@ -65,38 +97,42 @@ def export_store(store_path: Path, target: Path) -> EvidenceBackup:
                 }
         finally:
             file.close()
-        rows = {table: int(files[f"{table}.parquet"]["rows"]) for table in TABLES}
-        write_manifest(
-            staging, KIND, files, model=meta["model"], dimension=int(meta["dimension"]), counts=rows, meta=meta
+        rows = {table: files[f"{table}.parquet"].rows for table in TABLES}
+        manifest = EvidenceManifest(
+            kind=KIND, model=meta["model"], dimension=int(meta["dimension"]), counts=rows, meta=meta, files=files
         )
-    return _summary(Path(target), meta, rows)
+        write_manifest(staging, manifest, key)
+    return EvidenceBackup(path=str(target), model=manifest.model, dimension=manifest.dimension, **rows)
 
 
 def import_store(
-    source: Path, store_path: Path, settings: StoreSettings, embedder: Embedder | None = None
+    source: Path,
+    store_path: Path,
+    settings: StoreSettings,
+    embedder: Embedder | None = None,
+    key: SecretStr | None = None,
 ) -> EvidenceBackup:
-    """Create the store at ``store_path`` (a new or empty folder) from the backup in ``source``, indexes included."""
+    """Create the store at ``store_path`` (a new or empty folder) from the backup in ``source``, indexes included.
+    With ``key``, the backup must be signed with it."""
     source, store_path = Path(source), Path(store_path)
-    manifest = read_manifest(source, KIND)
-    meta: dict[str, str] = manifest["meta"]
+    manifest = read_manifest(source, EvidenceManifest, key)
     if (store_path / _DB_FILE).exists():
         raise BackupError(f"{store_path} already holds an evidence store; import into a new folder or move it aside")
+    meta = manifest.meta.model_dump(exclude_none=True)
     with staged_folder(store_path) as staging:
         db = EvidenceDB(staging / _DB_FILE)
         try:
-            db.initialise(meta["model"], int(meta["dimension"]))
+            db.initialise(manifest.model, manifest.dimension)
             with db.file.transaction() as con:
-                rows = {}
-                for table in TABLES:
-                    rows[table] = insert_table(con, table, source / f"{table}.parquet")
+                rows = insert_tables(con, source, TABLES)
                 con.executemany(
                     "INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                     sorted(meta.items()),
                 )
-                if rows != manifest["counts"]:
-                    raise BackupError(f"{source}: read {rows}, the manifest promises {manifest['counts']}")
+                if rows != manifest.counts:
+                    raise BackupError(f"{source}: read {rows}, the manifest promises {manifest.counts}")
         finally:
             db.close()
-    same_model = settings.model_copy(update={"embedding_model": meta["model"]})
+    same_model = settings.model_copy(update={"embedding_model": manifest.model})
     EvidenceStore.open(store_path, same_model, embedder).close()  # builds FAISS and BM25 from DuckDB
-    return _summary(store_path, meta, rows)
+    return EvidenceBackup(path=str(store_path), model=manifest.model, dimension=manifest.dimension, **rows)

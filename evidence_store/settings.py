@@ -3,7 +3,7 @@
 from pathlib import Path
 from typing import Literal
 
-from pydantic import IPvAnyNetwork
+from pydantic import IPvAnyNetwork, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_EMBEDDING_MODEL = "intfloat/multilingual-e5-small"
@@ -22,6 +22,9 @@ class StoreSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SANAD_", frozen=True, extra="ignore")
 
     home: Path = Path(".sanad")
+    # folders the ingest-evidence flow may read files from (a file's real path, symlinks resolved, must lie in
+    # one); empty: SANAD_HOME/inbox only. The command line reads whatever path its user gives.
+    ingest_roots: list[Path] = []
     embedding_model: str = DEFAULT_EMBEDDING_MODEL
     embedding_batch_size: int = 32
     embedding_device: str = "cpu"
@@ -44,10 +47,13 @@ class StoreSettings(BaseSettings):
     max_passages_per_document: int = 10_000
     max_record_bytes: int = 10_000_000  # one JSONL line, CSV row, or text/HTML/JSON file read whole
     store_lock_timeout_s: float = 600.0  # wait this long for another process's write to the store, then fail
+    # HMAC-SHA256 key of backups: export signs manifest.json (manifest.sig), import refuses a backup not signed
+    # with it; unset: checksums only (they detect damage, not tampering)
+    backup_key: SecretStr | None = None
 
     fetch_timeout_s: float = 15.0  # the longest wait for any one read from the server
     fetch_connect_timeout_s: float = 10.0
-    fetch_total_timeout_s: float = 60.0  # one attempt, redirects included
+    fetch_total_timeout_s: float = 30.0  # one attempt, redirects included, headers and body; not retried
     fetch_max_bytes: int = 5_000_000
     fetch_max_redirects: int = 5
     fetch_retries: int = 2  # more tries after a retryable failure (timeout, connection error, 429, 5xx)

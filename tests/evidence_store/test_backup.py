@@ -1,13 +1,15 @@
 """`export_store` / `import_store` round-trip a store exactly: rows, embeddings, meta and search results."""
 
 import json
+import logging
 from datetime import UTC, datetime
 
 import duckdb
 import pytest
+from pydantic import SecretStr
 
 from evidence_store.backup import export_store, import_store
-from evidence_store.backup_files import BackupError, check_columns, insert_table
+from evidence_store.backup_files import BackupError, check_columns, insert_table, sha256_of
 from evidence_store.check import check_store
 from evidence_store.store import EvidenceStore
 from evidence_store.types import DocumentInput
@@ -134,3 +136,200 @@ def test_a_table_file_with_other_columns_is_refused_by_name(tmp_path):
         insert_table(con, "passages", reordered)
     assert con.execute("SELECT count(*) FROM passages").fetchone() == (0,)  # refused before any row
     assert insert_table(con, "passages", same) == 1
+
+
+def edit_manifest(folder, change) -> None:
+    """Apply ``change`` to the parsed manifest of the backup in ``folder`` and write it back."""
+    path = folder / "manifest.json"
+    manifest = json.loads(path.read_text())
+    change(manifest)
+    path.write_text(json.dumps(manifest))
+
+
+def relist(folder, name: str) -> None:
+    """Update ``name``'s manifest entry to the file as it now is (what someone rewriting a backup would do)."""
+    path = folder / name
+    rows = duckdb.sql(f"SELECT count(*) FROM '{path}'").fetchall()[0][0]
+
+    def change(manifest):
+        manifest["files"][name] = {"rows": rows, "bytes": path.stat().st_size, "sha256": sha256_of(path)}
+
+    edit_manifest(folder, change)
+
+
+def drop(*keys: str):
+    def change(manifest):
+        target = manifest
+        for key in keys[:-1]:
+            target = target[key]
+        del target[keys[-1]]
+
+    return change
+
+
+def set_dimension(dimension: int, meta: bool):
+    def change(manifest):
+        manifest["dimension"] = dimension
+        if meta:
+            manifest["meta"]["dimension"] = str(dimension)
+
+    return change
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (drop("files"), r"manifest\.json: 'files' is missing"),
+        (drop("counts"), r"manifest\.json: 'counts' is missing"),
+        (drop("files", "passages.parquet", "bytes"), r"manifest\.json: 'files\.passages\.parquet\.bytes' is missing"),
+        (drop("meta"), r"manifest\.json: 'meta' is missing"),
+        (drop("meta", "generation"), r"manifest\.json: 'meta\.generation' is missing"),
+        (lambda m: m.update(dimension="64"), r"'dimension': Input should be a valid integer"),
+        (lambda m: m["files"]["documents.parquet"].update(bytes=True), r"'files\.documents\.parquet\.bytes'"),
+        (lambda m: m["counts"].update(documents=1.0), r"'counts\.documents': Input should be a valid integer"),
+        (lambda m: m.update(surprise=1), r"'surprise' is not a known key"),
+        (set_dimension(32, meta=False), r"'model' and 'dimension' differ from those in 'meta'"),
+        (set_dimension(32, meta=True), r"passages\.parquet: column embedding is FLOAT\[64\]; .* has FLOAT\[32\]"),
+        (lambda m: m.update(kind=["sanad-evidence"]), r"is a \"\['sanad-evidence'\]\" backup, not 'sanad-evidence'"),
+    ],
+    ids=[
+        "no-files",
+        "no-counts",
+        "no-bytes",
+        "no-meta",
+        "no-generation",
+        "dimension-as-text",
+        "bytes-as-bool",
+        "count-as-float",
+        "unknown-key",
+        "dimension-differs-from-meta",
+        "changed-dimension",
+        "kind-as-list",
+    ],
+)
+def test_a_malformed_manifest_is_one_clear_error_and_nothing_is_written(
+    original, tmp_path, settings, hash_embedder, change, problem
+):
+    export_store(original, tmp_path / "backup")
+    edit_manifest(tmp_path / "backup", change)
+    with pytest.raises(BackupError, match=problem):
+        import_store(tmp_path / "backup", tmp_path / "restored", settings, hash_embedder)
+    assert not (tmp_path / "restored").exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("[1, 2]", r"manifest\.json is a JSON list, not an object"),
+        ('"backup"', r"manifest\.json is a JSON str, not an object"),
+        ("{", r"manifest\.json is not valid JSON"),
+        ("[" * 100_000 + "]" * 100_000, r"manifest\.json is not valid JSON"),
+        ('{"kind": "sanad-evidence", "kind": "sanad-evidence"}', r"manifest\.json: key 'kind' appears twice"),
+        (" " * 1_100_000 + "{}", r"manifest\.json is over 1048576 bytes"),
+    ],
+    ids=["list", "string", "truncated", "deep", "duplicate-key", "huge"],
+)
+def test_a_manifest_that_is_not_one_json_object_is_refused(original, tmp_path, settings, hash_embedder, text, problem):
+    export_store(original, tmp_path / "backup")
+    (tmp_path / "backup" / "manifest.json").write_text(text)
+    with pytest.raises(BackupError, match=problem):
+        import_store(tmp_path / "backup", tmp_path / "restored", settings, hash_embedder)
+    assert not (tmp_path / "restored").exists()
+
+
+def test_duplicate_keys_deep_in_the_manifest_are_refused(original, tmp_path, settings, hash_embedder):
+    export_store(original, tmp_path / "backup")
+    path = tmp_path / "backup" / "manifest.json"
+    text = path.read_text()
+    entry = text.index('"sha256"', text.index('"passages.parquet"'))
+    path.write_text(text[:entry] + f'"sha256": "{"0" * 64}", ' + text[entry:])  # the real checksum comes second
+    with pytest.raises(BackupError, match=r"key 'sha256' appears twice"):
+        import_store(tmp_path / "backup", tmp_path / "restored", settings, hash_embedder)
+
+
+def test_a_column_of_another_type_is_refused_before_anything_is_written(original, tmp_path, settings, hash_embedder):
+    export_store(original, tmp_path / "backup")
+    documents = tmp_path / "backup" / "documents.parquet"
+    retyped = tmp_path / "retyped.parquet"
+    duckdb.sql(f"COPY (SELECT * REPLACE (42 AS title) FROM '{documents}') TO '{retyped}' (FORMAT parquet)")
+    retyped.replace(documents)
+    relist(tmp_path / "backup", "documents.parquet")
+    with pytest.raises(
+        BackupError, match=r"documents\.parquet: column title is INTEGER; the documents table here has VARCHAR"
+    ):
+        import_store(tmp_path / "backup", tmp_path / "restored", settings, hash_embedder)
+    assert not (tmp_path / "restored").exists()
+
+
+def test_a_table_file_missing_from_the_manifest_is_refused(original, tmp_path, settings, hash_embedder):
+    export_store(original, tmp_path / "backup")
+    documents = tmp_path / "backup" / "documents.parquet"
+    forged = tmp_path / "forged.parquet"
+    duckdb.sql(f"COPY (SELECT * REPLACE ('Forged' AS publisher) FROM '{documents}') TO '{forged}' (FORMAT parquet)")
+    forged.replace(documents)
+    edit_manifest(tmp_path / "backup", drop("files", "documents.parquet"))
+    with pytest.raises(BackupError, match=r"manifest\.json does not list documents\.parquet"):
+        import_store(tmp_path / "backup", tmp_path / "restored", settings, hash_embedder)
+    assert not (tmp_path / "restored").exists()
+
+
+def test_an_unlisted_or_unknown_file_is_refused(original, tmp_path, settings, hash_embedder):
+    export_store(original, tmp_path / "backup")
+    extra = tmp_path / "backup" / "Extra.PARQUET"
+    extra.write_bytes((tmp_path / "backup" / "documents.parquet").read_bytes())
+    with pytest.raises(BackupError, match=r"'Extra\.PARQUET' is not listed in manifest\.json"):
+        import_store(tmp_path / "backup", tmp_path / "restored", settings, hash_embedder)
+    extra.unlink()
+
+    def traversal(manifest):
+        manifest["files"]["../original/evidence.duckdb"] = manifest["files"]["documents.parquet"]
+
+    edit_manifest(tmp_path / "backup", traversal)
+    with pytest.raises(BackupError, match=r"lists '\.\./original/evidence\.duckdb', which is not a table"):
+        import_store(tmp_path / "backup", tmp_path / "restored", settings, hash_embedder)
+    assert not (tmp_path / "restored").exists()
+
+
+def test_rows_that_break_the_tables_rules_are_one_clear_error(original, tmp_path, settings, hash_embedder):
+    export_store(original, tmp_path / "backup")
+    documents = tmp_path / "backup" / "documents.parquet"
+    doubled = tmp_path / "doubled.parquet"
+    duckdb.sql(
+        f"COPY (SELECT * FROM '{documents}' UNION ALL SELECT * FROM '{documents}') TO '{doubled}' (FORMAT parquet)"
+    )
+    doubled.replace(documents)
+    relist(tmp_path / "backup", "documents.parquet")
+    edit_manifest(tmp_path / "backup", lambda m: m["counts"].update(documents=8))
+    with pytest.raises(BackupError, match=r"documents\.parquet: its rows cannot be restored into documents"):
+        import_store(tmp_path / "backup", tmp_path / "restored", settings, hash_embedder)
+    assert not (tmp_path / "restored").exists()
+
+
+KEY, OTHER_KEY = SecretStr("a long random backup key"), SecretStr("another key")
+
+
+def test_a_signed_backup_round_trips_and_refuses_another_key(original, tmp_path, settings, hash_embedder, caplog):
+    export_store(original, tmp_path / "backup", KEY)
+    assert (tmp_path / "backup" / "manifest.sig").read_text().startswith("hmac-sha256:")
+    assert KEY.get_secret_value() not in (tmp_path / "backup" / "manifest.json").read_text()
+    with pytest.raises(BackupError, match=r"manifest\.sig does not match manifest\.json under SANAD_BACKUP_KEY"):
+        import_store(tmp_path / "backup", tmp_path / "refused", settings, hash_embedder, key=OTHER_KEY)
+    assert not (tmp_path / "refused").exists()
+    restored = import_store(tmp_path / "backup", tmp_path / "restored", settings, hash_embedder, key=KEY)
+    assert restored.documents == 4 and check_store(tmp_path / "restored", settings).ok
+    with caplog.at_level(logging.WARNING):
+        import_store(tmp_path / "backup", tmp_path / "unchecked", settings, hash_embedder)
+    assert "signature not verified (checksums were)" in caplog.text
+
+
+def test_with_a_key_an_edited_or_unsigned_backup_is_refused(original, tmp_path, settings, hash_embedder):
+    export_store(original, tmp_path / "signed", KEY)
+    edit_manifest(tmp_path / "signed", lambda m: m["meta"].update(generation="7"))
+    with pytest.raises(BackupError, match=r"manifest\.sig does not match manifest\.json"):
+        import_store(tmp_path / "signed", tmp_path / "restored", settings, hash_embedder, key=KEY)
+    export_store(original, tmp_path / "unsigned")
+    with pytest.raises(BackupError, match=r"is not signed \(no manifest\.sig\) and SANAD_BACKUP_KEY is set"):
+        import_store(tmp_path / "unsigned", tmp_path / "restored", settings, hash_embedder, key=KEY)
+    with pytest.raises(BackupError, match="SANAD_BACKUP_KEY is empty"):
+        export_store(original, tmp_path / "empty-key", SecretStr(""))
+    assert not (tmp_path / "restored").exists() and not (tmp_path / "empty-key").exists()

@@ -8,13 +8,15 @@ growing, exactly like the original.
 import os
 import uuid
 from pathlib import Path
+from typing import ClassVar
 
 import duckdb
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, SecretStr
 
 from evidence_store.backup_files import (
     BackupError,
-    insert_table,
+    Manifest,
+    insert_tables,
     read_manifest,
     staged_folder,
     write_manifest,
@@ -40,6 +42,15 @@ _SEQUENCES = (
 )
 
 
+class ReportsManifest(Manifest):
+    """The manifest of a reports backup: the schema version its tables are at."""
+
+    KIND: ClassVar[str] = KIND
+    TABLES: ClassVar[tuple[str, ...]] = tuple(TABLES)
+
+    schema_version: int
+
+
 class ReportsBackup(BaseModel):
     """What a reports backup holds: its schema version and the rows of each table."""
 
@@ -50,8 +61,9 @@ class ReportsBackup(BaseModel):
     counts: dict[str, int]
 
 
-def export_reports(database: Path, target: Path) -> ReportsBackup:
-    """Write the reports database to the new folder ``target`` from one snapshot (writers may go on)."""
+def export_reports(database: Path, target: Path, key: SecretStr | None = None) -> ReportsBackup:
+    """Write the reports database to the new folder ``target`` from one snapshot (writers may go on); with
+    ``key``, the manifest is signed in ``manifest.sig``."""
     if not Path(database).exists():
         raise BackupError(f"no reports database at {database}")
     file = DuckFile(database, idle_release_s=0, read_only=True)
@@ -65,8 +77,8 @@ def export_reports(database: Path, target: Path) -> ReportsBackup:
                 }
         finally:
             file.close()
-        counts = {table: int(files[f"{table}.parquet"]["rows"]) for table in TABLES}
-        write_manifest(staging, KIND, files, schema_version=version, counts=counts)
+        counts = {table: files[f"{table}.parquet"].rows for table in TABLES}
+        write_manifest(staging, ReportsManifest(kind=KIND, schema_version=version, counts=counts, files=files), key)
     return ReportsBackup(path=str(target), schema_version=version, counts=counts)
 
 
@@ -74,20 +86,19 @@ def _fill(con: duckdb.DuckDBPyConnection, source: Path, version: int) -> dict[st
     """Create the schema at the backup's version, copy every table in, then migrate to the latest."""
     migrate(con, MIGRATIONS[:version])
     con.execute("DELETE FROM schema_version")
-    counts = {}
-    for table in TABLES:
-        counts[table] = insert_table(con, table, source / f"{table}.parquet")
+    counts = insert_tables(con, source, TABLES)
     for largest, advance in _SEQUENCES:
         con.execute(advance, [con.execute(largest).fetchall()[0][0]]).fetchall()
     migrate(con)
     return counts
 
 
-def import_reports(source: Path, database: Path) -> ReportsBackup:
-    """Create the reports database ``database`` (which must not exist) from the backup in ``source``."""
+def import_reports(source: Path, database: Path, key: SecretStr | None = None) -> ReportsBackup:
+    """Create the reports database ``database`` (which must not exist) from the backup in ``source``; with
+    ``key``, the backup must be signed with it."""
     source, database = Path(source), Path(database)
-    manifest = read_manifest(source, KIND)
-    version = int(manifest["schema_version"])
+    manifest = read_manifest(source, ReportsManifest, key)
+    version = manifest.schema_version
     if not 1 <= version <= LATEST_VERSION:
         raise BackupError(f"{source} is at reports schema version {version}; this Sanad knows 1 to {LATEST_VERSION}")
     if database.exists():
@@ -98,8 +109,8 @@ def import_reports(source: Path, database: Path) -> ReportsBackup:
         with duckdb.connect(str(draft)) as con:
             con.execute("BEGIN TRANSACTION")
             counts = _fill(con, source, version)
-            if counts != manifest["counts"]:
-                raise BackupError(f"{source}: read {counts}, the manifest promises {manifest['counts']}")
+            if counts != manifest.counts:
+                raise BackupError(f"{source}: read {counts}, the manifest promises {manifest.counts}")
             con.execute("COMMIT")
         try:
             os.link(draft, database)  # appears whole, and never over a database created meanwhile

@@ -1,11 +1,17 @@
 """`export_reports` / `import_reports` copy the reports database row for row, and the copy keeps growing alike."""
 
+import itertools
 import json
 
 import duckdb
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from pydantic import SecretStr
 
-from evidence_store.backup_files import BackupError
+from evidence_store.backup_files import BackupError, sha256_of
+from tests.support.hostile import json_value
 from tests.support.report_factories import make_article, make_claims, make_prior_verdict, make_verdict
 from verify.reports import ReportFilter, ReportStore
 from verify.reports.backup import TABLES, export_reports, import_reports
@@ -110,3 +116,106 @@ def test_prior_fact_checks_survive_a_backup_and_a_version_2_backup_imports(store
     assert upgraded.report(ReportFilter(prior_checked=True)) == []  # the flag was not in version 2
     with duckdb.connect(str(tmp_path / "restored-v2.duckdb"), read_only=True) as con:
         assert schema_version(con) == LATEST_VERSION
+
+
+KEY = SecretStr("the newsroom's backup key")
+
+
+def forge_notes(backup) -> None:
+    """Rewrite every review note in the backup's reviews file, as someone forging reviews would."""
+    reviews, forged = backup / "reviews.parquet", backup / "forged.parquet"
+    duckdb.sql(f"COPY (SELECT * REPLACE ('Forged note' AS note) FROM '{reviews}') TO '{forged}' (FORMAT parquet)")
+    forged.replace(reviews)
+
+
+def edit_manifest(backup, change) -> None:
+    path = backup / "manifest.json"
+    manifest = json.loads(path.read_text())
+    change(manifest)
+    path.write_text(json.dumps(manifest, indent=2))
+
+
+def test_a_forged_reviews_file_with_its_manifest_entry_deleted_is_refused(history, db_path, tmp_path):
+    export_reports(db_path, tmp_path / "backup")
+    forge_notes(tmp_path / "backup")
+    edit_manifest(tmp_path / "backup", lambda m: m["files"].pop("reviews.parquet"))
+    with pytest.raises(BackupError, match=r"manifest\.json does not list reviews\.parquet; every table file must"):
+        import_reports(tmp_path / "backup", tmp_path / "restored.duckdb")
+    assert list(tmp_path.glob("restored*")) == []
+
+
+def test_an_extra_parquet_file_is_refused(history, db_path, tmp_path):
+    export_reports(db_path, tmp_path / "backup")
+    (tmp_path / "backup" / "reviews-2.parquet").write_bytes((tmp_path / "backup" / "reviews.parquet").read_bytes())
+    with pytest.raises(BackupError, match=r"'reviews-2\.parquet' is not listed in manifest\.json"):
+        import_reports(tmp_path / "backup", tmp_path / "restored.duckdb")
+    assert list(tmp_path.glob("restored*")) == []
+
+
+def test_only_a_signature_tells_a_rewritten_manifest_apart(history, db_path, tmp_path):
+    """Checksums alone cannot catch someone who rewrites the manifest too; the signature does."""
+    for name, key in (("unsigned", None), ("signed", KEY)):
+        export_reports(db_path, tmp_path / name, key)
+        forge_notes(tmp_path / name)
+        reviews = tmp_path / name / "reviews.parquet"
+        edit_manifest(
+            tmp_path / name,
+            lambda m, reviews=reviews: m["files"]["reviews.parquet"].update(
+                bytes=reviews.stat().st_size, sha256=sha256_of(reviews)
+            ),
+        )
+    import_reports(tmp_path / "unsigned", tmp_path / "forged.duckdb")  # what checksums cannot detect
+    assert {
+        note for (note,) in duckdb.connect(str(tmp_path / "forged.duckdb")).sql("SELECT note FROM reviews").fetchall()
+    } == {"Forged note"}
+    with pytest.raises(BackupError, match=r"manifest\.sig does not match manifest\.json under SANAD_BACKUP_KEY"):
+        import_reports(tmp_path / "signed", tmp_path / "restored.duckdb", KEY)
+    with pytest.raises(BackupError, match=r"is not signed \(no manifest\.sig\)"):
+        import_reports(tmp_path / "unsigned", tmp_path / "restored.duckdb", KEY)
+    assert not (tmp_path / "restored.duckdb").exists()
+
+
+def test_a_signed_reports_backup_round_trips(history, db_path, tmp_path):
+    export_reports(db_path, tmp_path / "backup", KEY)
+    with pytest.raises(BackupError, match=r"manifest\.sig does not match"):
+        import_reports(tmp_path / "backup", tmp_path / "restored.duckdb", SecretStr("a guess"))
+    import_reports(tmp_path / "backup", tmp_path / "restored.duckdb", KEY)
+    assert dump(tmp_path / "restored.duckdb") == dump(db_path)
+
+
+def _paths(value, prefix=()) -> list[tuple]:
+    """Every key path in a parsed manifest."""
+    if not isinstance(value, dict):
+        return []
+    return [path for key, child in value.items() for path in [(*prefix, key), *_paths(child, (*prefix, key))]]
+
+
+_COUNTER = itertools.count()
+
+
+@hypothesis_settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_any_manifest_gives_a_restore_or_one_clear_error(history, db_path, tmp_path, data):
+    backup = tmp_path / "backup"
+    if not backup.exists():
+        export_reports(db_path, backup)
+        (tmp_path / "original.json").write_bytes((backup / "manifest.json").read_bytes())
+    manifest = json.loads((tmp_path / "original.json").read_text())
+    if data.draw(st.booleans()):
+        manifest = data.draw(json_value)
+    else:
+        for path in data.draw(st.lists(st.sampled_from(_paths(manifest)), min_size=1, max_size=3)):
+            parent = manifest
+            for key in path[:-1]:
+                parent = parent.get(key) if isinstance(parent, dict) else None
+            if isinstance(parent, dict):
+                parent[path[-1]] = data.draw(st.one_of(st.just(None), json_value))
+                if parent[path[-1]] is None and data.draw(st.booleans()):
+                    del parent[path[-1]]
+    (backup / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    target = tmp_path / f"restored-{next(_COUNTER)}.duckdb"
+    try:
+        import_reports(backup, target)
+    except BackupError as exc:
+        assert "\n" not in str(exc) and len(str(exc)) < 600
+        assert not target.exists()
