@@ -3,12 +3,13 @@ bad record instead of failing the whole batch."""
 
 from evidence_store.chunking import chunk_text
 from evidence_store.settings import StoreSettings
+from evidence_store.text.control import strip_controls
 from evidence_store.text.normalize import strip_invisible
 
 
 def clean_document_text(text: str) -> str:
-    """The text the store keeps: invisible marks and NUL characters removed."""
-    return strip_invisible(text).replace("\x00", "")
+    """The text the store keeps: invisible marks and control characters (but newline and tab) removed."""
+    return strip_controls(strip_invisible(text))
 
 
 def text_problem(cleaned: str, settings: StoreSettings) -> str | None:

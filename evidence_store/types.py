@@ -3,7 +3,9 @@
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from evidence_store.text.control import strip_controls
 
 Role = Literal["query", "passage"]
 SearchMode = Literal["dense", "bm25", "hybrid"]
@@ -26,6 +28,19 @@ class DocumentInput(_Frozen):
     fetched_at: datetime | None = None
     claim_reviewed: str | None = None  # set for a prior fact-check (ClaimReview): the claim it rated
     rating: str | None = None  # and the rating it gave, e.g. "False", "Misleading"
+
+    @field_validator("external_id", "url", "title", "publisher", "language", "claim_reviewed", "rating", mode="before")
+    @classmethod
+    def _no_controls(cls, value: object) -> object:
+        """Metadata keeps no control characters (a title with ESC sequences would drive the terminal that
+        lists it); one left blank becomes ``None``. The text is cleaned by ``limits.clean_document_text``."""
+        if not isinstance(value, str):
+            return value
+        return strip_controls(value) or None
+
+    def updated(self, **fields: object) -> "DocumentInput":
+        """A copy with ``fields`` replaced, checked like a new document (``model_copy`` skips the validators)."""
+        return DocumentInput.model_validate({**self.model_dump(), **fields})
 
 
 class Document(_Frozen):

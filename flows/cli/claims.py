@@ -7,7 +7,7 @@ from typing import Literal
 import typer
 from rich.table import Table
 
-from flows.cli.common import console, fail
+from flows.cli.common import add_row, console, fail, safe
 from verify.extract.claims import extract_claims
 from verify.extract.intake import ArticleError, read_article
 from verify.settings import Settings
@@ -21,7 +21,7 @@ OutputFormat = Literal["table", "json"]
 
 def claims_table(claims: list[Claim], title: str) -> Table:
     """Claims as a table: rank, score, type, language, speaker, text."""
-    table = Table(title=title, title_justify="left")
+    table = Table(title=safe(title), title_justify="left")
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("score", justify="right", no_wrap=True)
     table.add_column("type", no_wrap=True)
@@ -29,7 +29,8 @@ def claims_table(claims: list[Claim], title: str) -> Table:
     table.add_column("speaker", max_width=28)
     table.add_column("claim", overflow="fold")
     for rank, claim in enumerate(claims, start=1):
-        table.add_row(
+        add_row(
+            table,
             str(rank),
             f"{claim.checkworthiness:.2f}",
             claim.claim_type,

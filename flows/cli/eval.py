@@ -7,7 +7,7 @@ from rich.table import Table
 
 from evidence_store.evaluation import RECALL_CUTOFFS, evaluate_retrieval, read_queries, write_run
 from evidence_store.types import SearchMode
-from flows.cli.common import console, err_console, fail, friendly_errors, progress_bar
+from flows.cli.common import add_row, console, err_console, fail, friendly_errors, progress_bar, safe
 from verify.settings import Settings
 
 eval_app = typer.Typer(help="Measure quality on labelled data (retrieval, verdicts).", no_args_is_help=True)
@@ -29,7 +29,7 @@ def retrieval(
                 queries, corpus, [mode], k, Settings(), on_progress=lambda _stage, d, t: update(d, t)
             )
         for issue in issues:
-            err_console.print(f"[yellow]skipped[/yellow] {issue}", highlight=False)
+            err_console.print(safe(("skipped", "yellow"), f" {issue}"))
         run = runs[0]
         write_run(run, query_list, out)
     table = Table(title=f"{mode} retrieval, {run.scored_queries} queries with gold ids", title_justify="left")
@@ -37,7 +37,7 @@ def retrieval(
         table.add_column(f"recall@{cutoff}", justify="right")
     table.add_row(*(f"{run.recall[c]:.3f}" for c in RECALL_CUTOFFS))
     console.print(table)
-    console.print(f"wrote {len(query_list)} ranked lists to {out}")
+    console.print(safe(f"wrote {len(query_list)} ranked lists to {out}"))
 
 
 @eval_app.command("claims")
@@ -81,18 +81,20 @@ def claims(
     for column in ("class", "precision", "recall", "F1", "support"):
         table.add_column(column, justify="left" if column == "class" else "right")
     for label, scores in metrics.per_class.items():
-        table.add_row(label, f"{scores.precision:.3f}", f"{scores.recall:.3f}", f"{scores.f1:.3f}", str(scores.support))
+        add_row(
+            table, label, f"{scores.precision:.3f}", f"{scores.recall:.3f}", f"{scores.f1:.3f}", str(scores.support)
+        )
     console.print(table)
     confusion = Table(title="confusion (rows gold, columns predicted)", title_justify="left")
     confusion.add_column("gold \\ predicted")
     for label in metrics.labels:
-        confusion.add_column(label, justify="right")
+        confusion.add_column(safe(label), justify="right")
     for gold in metrics.labels:
-        confusion.add_row(gold, *(str(metrics.confusion[gold][p]) for p in metrics.labels))
+        add_row(confusion, gold, *(str(metrics.confusion[gold][p]) for p in metrics.labels))
     console.print(confusion)
     console.print(
         f"similarity baseline (best cosine, thresholds tuned on these claims): macro-F1 {run.baseline.macro_f1:.3f}, "
         f"accuracy {run.baseline.accuracy:.3f}",
         highlight=False,
     )
-    console.print(f"wrote {len(run.predictions)} predictions to {out}")
+    console.print(safe(f"wrote {len(run.predictions)} predictions to {out}"))

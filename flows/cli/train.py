@@ -5,7 +5,7 @@ from pathlib import Path
 
 import typer
 
-from flows.cli.common import console, fail, friendly_errors
+from flows.cli.common import console, fail, friendly_errors, safe
 from verify.settings import Settings
 
 train_app = typer.Typer(help="Train models on the labelled data in ../shared/data.", no_args_is_help=True)
@@ -46,12 +46,12 @@ def stance(
     with friendly_errors():
         base = ensure_default_model(settings)
         train = TrainSettings(epochs=epochs, seed=seed, threads=threads, limit=limit, reported_pairs=reported)
-        log = lambda m: console.print(m, highlight=False)  # noqa: E731
+        log = lambda m: console.print(safe(m))  # noqa: E731
         if not calibrate_only:
             train_stance(data, base, target, settings, train, log=log)
         report = calibrate_model(data, target, settings, log=log)
-    console.print(report)
-    console.print(f"done in {(time.monotonic() - started) / 60:.1f} min; model in {target}")
+    console.print(safe(report))
+    console.print(safe(f"done in {(time.monotonic() - started) / 60:.1f} min; model in {target}"))
 
 
 @train_app.command("checkworthy")
@@ -87,12 +87,14 @@ def checkworthy(
             else load_embedder(settings.model_copy(update={"embedding_model": DEFAULT_EMBEDDING_MODEL}))
         )
         config = TrainConfig(seed=seed, inputs="cues" if features_only else "embedding+cues")
-        heads = train_heads(data, config, embedder, cache, log=lambda m: console.print(m, highlight=False))
+        heads = train_heads(data, config, embedder, cache, log=lambda m: console.print(safe(m)))
         heads.save(target)
         results = evaluate_heads(heads, data, embedder, cache)
     for result in results:
         cut = f" (threshold {result.threshold:.3f} from dev)" if result.threshold is not None else ""
-        console.print(f"{result.benchmark}: {result.value:.3f}{cut}", highlight=False)
+        console.print(safe(f"{result.benchmark}: {result.value:.3f}{cut}"))
     languages = ", ".join(sorted(heads.by_language)) or "none"
     minutes = (time.monotonic() - started) / 60
-    console.print(f"done in {minutes:.1f} min; shared head in {target}, heads of their own beside it: {languages}")
+    console.print(
+        safe(f"done in {minutes:.1f} min; shared head in {target}, heads of their own beside it: {languages}")
+    )

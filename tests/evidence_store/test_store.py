@@ -5,9 +5,12 @@ from datetime import UTC, datetime
 
 import duckdb
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from evidence_store.db import StoreModelMismatch
-from evidence_store.store import EvidenceStore
+from evidence_store.store import EvidenceStore, content_hash
 from evidence_store.types import DocumentInput
 from tests.support.embedders import HashEmbedder
 
@@ -219,3 +222,55 @@ def test_search_hits_carry_the_generation_they_were_found_at(store):
 
     assert store.generation() == before + 1
     assert {found.store_generation for found in store.search("Cham Wings flights", k=3)} == {before + 1}
+
+
+BATCH_TEXTS = st.sampled_from(["Flights resumed in May.", "Flights resumed in June.", "The cup final was postponed."])
+
+
+@hypothesis_settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    batches=st.lists(
+        st.lists(st.tuples(st.sampled_from(["a", "b", "mou", None]), BATCH_TEXTS), min_size=1, max_size=6),
+        min_size=1,
+        max_size=3,
+    )
+)
+def test_any_batch_of_repeated_ids_and_texts_is_stored_whole(tmp_path_factory, settings, hash_embedder, batches):
+    with EvidenceStore.open(tmp_path_factory.mktemp("batches"), settings, hash_embedder) as store:
+        store.add(DOCS)
+        for batch in batches:
+            documents = [DocumentInput(text=text, external_id=doc_id) for doc_id, text in batch]
+            report = store.add(documents)  # never DuckDB's ConstraintException
+            stored = [doc.doc_id for doc in store.documents()]
+            assert set(report.added) | set(report.replaced) <= set(stored)
+            assert all(doc_id in stored or doc_id in report.duplicates for doc_id, _ in batch if doc_id)
+            assert counts(store) == (len(stored),) * 4
+            texts = [passage.text for doc_id in stored for passage in store.db.passages_of(doc_id)]
+            assert len({content_hash(text) for text in texts}) == len(texts)  # no content stored twice
+
+
+TERMINAL_ATTACK = "\x1b]0;owned\x07\x1b[2J\x1b[5m\x9b31m\x7f\x00"
+
+
+def test_control_characters_are_stripped_at_ingest(tmp_path, settings, hash_embedder):
+    document = DocumentInput(
+        text=f"Cham Wings {TERMINAL_ATTACK}resumed flights\r\nto Benghazi.\tAgain.",
+        external_id=f"ctl{TERMINAL_ATTACK}",
+        title=f"Title {TERMINAL_ATTACK}",
+        publisher=TERMINAL_ATTACK,
+        url=f"https://example.com/{TERMINAL_ATTACK}",
+        rating=f"False{TERMINAL_ATTACK}",
+        claim_reviewed=f"Claim{TERMINAL_ATTACK}",
+    )
+    with EvidenceStore.open(tmp_path / "store", settings, hash_embedder) as store:
+        store.add([document])
+        hit = store.search("Cham Wings Benghazi", k=1, mode="bm25")[0]
+    with duckdb.connect(str(tmp_path / "store" / "evidence.duckdb"), read_only=True) as con:
+        stored = con.execute("SELECT doc_id, url, title, publisher, raw_text, claim_reviewed, rating FROM documents")
+        values = [value for row in stored.fetchall() for value in row]
+        values += [row[0] for row in con.execute("SELECT text FROM passages").fetchall()]
+    left = "]0;owned[2J[5m31m"  # what the sequences leave without their control characters
+    assert values[:4] == [f"ctl{left}", f"https://example.com/{left}", f"Title {left}", left]
+    assert not [value for value in values if value and any(ch in value for ch in "\x1b\x07\x9b\x7f\x00\r")]
+    assert "resumed flights\nto Benghazi.\tAgain." in values[4]  # newlines (CRLF made LF) and tabs stay
+    assert hit.passage.text == values[-1] and "\x1b" not in hit.passage.title

@@ -7,6 +7,7 @@ from html import escape
 from itertools import groupby
 
 from verify.prior.labels import fact_check_source, rated_label
+from verify.reports.links import is_web_url
 from verify.reports.types import ArticleInfo, ReportRow
 from verify.types import Citation
 
@@ -99,7 +100,7 @@ def _date(moment: datetime | None) -> str:
 
 def _link(url: str | None, text: str) -> str:
     """A link when ``url`` is http(s); plain text otherwise (never a javascript: or data: link)."""
-    if url and url.lower().startswith(("http://", "https://")):
+    if is_web_url(url):
         return f'<a href="{_e(url)}" rel="noopener noreferrer" target="_blank">{_e(text)}</a>'
     return _e(text)
 

@@ -1,36 +1,54 @@
 """Markdown and table views of one article's verdicts, for Prefect artifacts and terminals."""
 
+import re
 from collections.abc import Sequence
 
 from verify.prior.labels import fact_check_source, rated_label
+from verify.reports.links import is_web_url
 from verify.types import Article, Citation, Claim, Verdict
 
 BADGES = {"supported": "🟢 supported", "disputed": "🔴 disputed", "unverified": "⚪ unverified"}
 
+# what could open a link, an image, raw HTML, an autolink or emphasis in text taken from articles and evidence
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>~|])")
+# what a link destination cannot hold as is: whitespace, controls, parentheses, angle brackets, backslash, quotes
+_URL_UNSAFE = re.compile(r"[\s\x00-\x1f\x7f()<>\\`\"']")
+
+
+def _text(value: str) -> str:
+    """``value`` on one line, with every character that markdown would read as syntax escaped."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(value.split()))
+
 
 def _snippet(text: str, width: int = 160) -> str:
     flat = " ".join(text.split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
+    return _text(flat if len(flat) <= width else flat[: width - 1] + "…")
+
+
+def _link(url: str | None, text: str) -> str:
+    """A markdown link when ``url`` is http(s) (its awkward characters percent-encoded); the text alone otherwise."""
+    if not is_web_url(url):
+        return _text(text)
+    encoded = _URL_UNSAFE.sub(lambda match: "".join(f"%{byte:02X}" for byte in match.group().encode()), url)
+    return f"[{_text(text)}]({encoded})"
 
 
 def _source(citation: Citation) -> str:
     passage = citation.passage
     label = passage.publisher or passage.url or passage.doc_id
     date = passage.published_at.date().isoformat() if passage.published_at else "undated"
-    name = f"{label}, {date}".replace("[", "(").replace("]", ")")
-    return f"[{name}]({passage.url})" if passage.url else name
+    return _link(passage.url, f"{label}, {date}")
 
 
 def _rated(citation: Citation) -> str:
     rating = citation.passage.rating
-    return f"rated «{rating or 'unrated'}» ({rated_label(rating)[1]})"
+    return f"rated «{_text(rating or 'unrated')}» ({rated_label(rating)[1]})"
 
 
 def _prior_line(citation: Citation) -> str:
     """The published fact-check a verdict follows: who rated the claim, when, how, and the claim it reviewed."""
     passage = citation.passage
-    name = fact_check_source(passage).replace("[", "(").replace("]", ")")
-    source = f"[{name}]({passage.url})" if passage.url else name
+    source = _link(passage.url, fact_check_source(passage))
     reviewed = f" — claim reviewed: “{_snippet(passage.claim_reviewed, 300)}”" if passage.claim_reviewed else ""
     return f"**Previously fact-checked** by {source}: {_rated(citation)}{reviewed}"
 
@@ -42,7 +60,7 @@ def _citation_line(citation: Citation) -> str:
             f"(claim match {citation.relevance:.2f}) — “{_snippet(citation.passage.text)}”"
         )
     stance = citation.stance
-    rating = f" (prior fact-check rated *{citation.passage.rating}*)" if citation.passage.rating else ""
+    rating = f" (prior fact-check rated *{_text(citation.passage.rating)}*)" if citation.passage.rating else ""
     return (
         f"- {_source(citation)}{rating}: {citation.cited_as} "
         f"(supports {stance.supports:.2f}, refutes {stance.refutes:.2f}, relevance {citation.relevance:.2f}) — "
@@ -56,15 +74,15 @@ def verdicts_markdown(article: Article, scored: Sequence[tuple[Claim, Verdict]],
     prior_count = sum(1 for _, v in scored if v.prior_fact_check is not None)
     title = article.title or (article.url or "Pasted article")
     lines = [
-        f"# {title}",
+        f"# {_text(title)}",
         "",
         " · ".join(
             part
             for part in (
-                article.publisher,
+                _text(article.publisher) if article.publisher else None,
                 article.published_at.date().isoformat() if article.published_at else None,
-                f"[source]({article.url})" if article.url else None,
-                f"language {article.language}" if article.language else None,
+                _link(article.url, "source") if is_web_url(article.url) else None,
+                f"language {_text(article.language)}" if article.language else None,
                 f"run `{run_id}`",
             )
             if part
@@ -83,10 +101,10 @@ def verdicts_markdown(article: Article, scored: Sequence[tuple[Claim, Verdict]],
             lines += [_prior_line(prior), ""]
         lines += [f"> {_snippet(claim.text, 600)}", ""]
         if claim.speaker:
-            lines.append(f"Speaker: **{claim.speaker}** · type: {claim.claim_type} · claim `{claim.claim_id}`")
+            lines.append(f"Speaker: **{_text(claim.speaker)}** · type: {claim.claim_type} · claim `{claim.claim_id}`")
         else:
             lines.append(f"Type: {claim.claim_type} · claim `{claim.claim_id}`")
-        lines += ["", f"*{verdict.justification}*"]
+        lines += ["", f"*{_text(verdict.justification)}*"]
         if verdict.citations:
             lines += ["", *(_citation_line(citation) for citation in verdict.citations)]
     return "\n".join(lines)
@@ -102,10 +120,10 @@ def verdicts_table(scored: Sequence[tuple[Claim, Verdict]]) -> list[dict[str, st
         rows.append(
             {
                 "claim": _snippet(claim.text, 200),
-                "speaker": claim.speaker or "",
+                "speaker": _text(claim.speaker or ""),
                 "verdict": verdict.label + (" (conflicting)" if verdict.conflicting else ""),
                 "confidence": f"{verdict.confidence:.0%}",
-                "prior fact-check": f"{fact_check_source(prior.passage)}: {_rated(prior)}" if prior else "",
+                "prior fact-check": f"{_text(fact_check_source(prior.passage))}: {_rated(prior)}" if prior else "",
                 "top source": _source(top) if top else "",
                 "justification": _snippet(verdict.justification, 200),
             }
