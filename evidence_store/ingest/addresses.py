@@ -49,15 +49,15 @@ def address_problem(address: IPAddress) -> str | None:
         if inner is not None:
             problem = address_problem(inner)
             return f"{problem} (inside {address})" if problem else None
+    if address.is_loopback:  # before the blocks: ::1 and :: also lie in ::/96
+        return "a loopback address"
+    if address.is_unspecified:
+        return "the unspecified address"
     for network, reason in _BLOCKED:
         if address.version == network.version and address in network:
             return reason
-    if address.is_loopback:
-        return "a loopback address"
     if address.is_link_local:
         return "a link-local address (where cloud metadata services live)"
-    if address.is_unspecified:
-        return "the unspecified address"
     if address.is_multicast:
         return "a multicast address"
     if address.is_private or not address.is_global:
@@ -97,7 +97,8 @@ def allowed_addresses(
             continue
         problem = address_problem(address)
         if problem:
-            named = f"{host} is" if host.strip("[]") == str(address) else f"{host} resolves to {address},"
+            shown = f"[{host}]" if ":" in host and not host.startswith("[") else host  # as in a URL
+            named = f"{shown} is" if host.strip("[]") == str(address) else f"{shown} resolves to {address},"
             raise AddressError(
                 f"{named} {problem}; Sanad does not fetch from private, loopback, "
                 "link-local or metadata addresses (SANAD_FETCH_ALLOW_PRIVATE or SANAD_FETCH_ALLOWED_NETWORKS "

@@ -58,8 +58,12 @@ def _plain(text: str) -> str:
 
 def parse_feed(text: str, feed_url: str) -> tuple[str | None, list[FeedItem]]:
     """(feed title, items) of an RSS or Atom document; raises ``RecordError`` if it is neither."""
-    # bytes, not str: feedparser would fetch a str that looks like a URL, or open one that names a file
-    parsed = feedparser.parse(io.BytesIO(text.encode("utf-8", errors="replace")))
+    # bytes, not str: feedparser would fetch a str that looks like a URL, or open one that names a file;
+    # the header says UTF-8 (as encoded here), so the XML declaration's encoding (maybe "undefined") is not used
+    parsed = feedparser.parse(
+        io.BytesIO(text.encode("utf-8", errors="replace")),
+        response_headers={"content-type": "application/xml; charset=utf-8"},
+    )
     if parsed.bozo and not parsed.entries:
         raise RecordError(f"{feed_url}: not an RSS or Atom feed ({parsed.get('bozo_exception')})")
     items = []
@@ -99,12 +103,10 @@ def item_documents(
         ]
     results = read_url(item.link)
     return [
-        result.model_copy(
-            update={
-                "title": result.title or item.title,
-                "publisher": result.publisher or publisher,
-                "published_at": result.published_at or item.published_at,
-            }
+        result.updated(
+            title=result.title or item.title,
+            publisher=result.publisher or publisher,
+            published_at=result.published_at or item.published_at,
         )
         if isinstance(result, DocumentInput)
         else result

@@ -88,3 +88,20 @@ def test_allowed_networks_open_only_themselves(monkeypatch):
 def test_unresolvable_host_is_a_clear_error():
     with pytest.raises(AddressError, match=r"cannot resolve host 'no-such-host\.invalid'"):
         resolve("no-such-host.invalid", 80)
+
+
+@pytest.mark.parametrize(
+    ("address", "reason"),
+    [("::1", "a loopback address"), ("::", "the unspecified address"), ("::127.0.0.1", "an IPv4-compatible")],
+)
+def test_ipv6_loopback_and_unspecified_are_named_as_such(address, reason):
+    assert address_problem(ipaddress.ip_address(address)).startswith(reason)
+
+
+@pytest.mark.parametrize(
+    ("host", "named"),
+    [("::1", r"\[::1\] is a loopback address"), ("fd00:ec2::254", r"\[fd00:ec2::254\] is a private or reserved")],
+)
+def test_an_ipv6_literal_is_named_in_brackets_as_in_its_url(host, named):
+    with pytest.raises(AddressError, match=named):
+        allowed_addresses(host, 80, allow_private=False)
