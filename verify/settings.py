@@ -20,6 +20,7 @@ class Settings(StoreSettings):
     claims_max_per_article: int = 50
     claims_min_words: int = 5  # shorter sentences are not claims
     claims_split_min_words: int = 25  # sentences this long may split into independent clauses
+    claims_max_candidates: int = 1000  # sentences scored by the model; more are pre-ranked by their cues first
     checkworthy_model: Path | None = None  # shared head (.npz), language heads beside it (head_en.npz); None: shipped
 
     # stance: the trained e5 LoRA cross-encoder (default), any sentence-transformers CrossEncoder, or an LLM judge

@@ -18,11 +18,15 @@ adding a second.
 import contextlib
 import hashlib
 import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
+from lxml import etree
+
 from evidence_store.ingest.files import read_capped
+from evidence_store.ingest.html import MAX_TAG_ATTRIBUTES, most_tag_attributes
 from evidence_store.ingest.records import (
     DEFAULT_MAX_RECORD_BYTES,
     IngestIssue,
@@ -35,9 +39,7 @@ from evidence_store.types import DocumentInput
 
 REVIEW_ID_PREFIX = "claimreview-"
 
-_JSON_LD_SCRIPT = re.compile(
-    r"<script[^>]+type\s*=\s*[\"']application/ld\+json[\"'][^>]*>(.*?)</script>", re.IGNORECASE | re.DOTALL
-)
+_JSON_LD_TYPE = "application/ld+json"
 _URL_SAFE = "/:@!$&'()*+,;=-._~%"  # kept as they are; anything else (spaces, Arabic letters) is %-escaped
 _ESCAPE = re.compile(r"%[0-9a-fA-F]{2}")
 _TEXT_FIELDS = ("text", "content", "body")
@@ -75,6 +77,24 @@ def review_id(url: str | None) -> str | None:
     return REVIEW_ID_PREFIX + hashlib.sha1(normalised.encode("utf-8")).hexdigest()[:16]
 
 
+# ------------------------------------------------------------------ JSON
+
+
+class LongNumber(str):
+    """A JSON integer with more digits than Python converts (``sys.get_int_max_str_digits``), kept as text."""
+
+
+def _number(digits: str) -> int | LongNumber:
+    limit = sys.get_int_max_str_digits()
+    return LongNumber(digits) if limit and len(digits.lstrip("-")) > limit else int(digits)
+
+
+def _parse(raw: str | bytes) -> object:
+    """``parse_json``, with an integer too long to convert kept as a ``LongNumber`` instead of failing the
+    whole text: only a review that uses it is refused."""
+    return parse_json(raw, parse_int=_number)
+
+
 # ------------------------------------------------------------------ fields
 
 
@@ -93,6 +113,8 @@ def _text(value: object, field: str) -> str | None:
     value = _first(value)
     if value is None:
         return None
+    if isinstance(value, LongNumber):
+        raise RecordError(f"ClaimReview field {field!r} is a number of {len(value):,} digits")
     if isinstance(value, str | int | float) and not isinstance(value, bool):
         return str(value).strip() or None
     raise RecordError(f"ClaimReview field {field!r} is not text")
@@ -261,12 +283,31 @@ def fact_check_documents(node: dict, page_url: str | None = None) -> Iterator[Do
 # ------------------------------------------------------------------ sources
 
 
+def json_ld_blocks(html: str) -> list[str]:
+    """The text of each ``<script type="application/ld+json">`` of a page, read by lxml's HTML parser (one
+    pass, so an unclosed script runs to the end of the page once instead of once per script)."""
+    if not html.strip() or most_tag_attributes(html) > MAX_TAG_ATTRIBUTES:
+        return []  # too many attributes in a tag for the parser (see ``html``): no fact-checks read
+    parser = etree.HTMLParser(encoding="utf-8", no_network=True)
+    try:
+        root = etree.fromstring(html.encode("utf-8", "surrogatepass"), parser)
+    except (etree.ParserError, etree.XMLSyntaxError):
+        return []
+    if root is None:
+        return []
+    return [
+        script.text or ""
+        for script in root.iter("script")
+        if (script.get("type") or "").strip().lower() == _JSON_LD_TYPE
+    ]
+
+
 def claim_reviews_in_html(html: str, page_url: str | None = None) -> list[DocumentInput]:
     """Fact-check documents from the JSON-LD blocks of a page (bad blocks are ignored)."""
     documents = []
-    for block in _JSON_LD_SCRIPT.findall(html):
+    for block in json_ld_blocks(html):
         try:
-            data = parse_json(block)
+            data = _parse(block)
         except RecordError:
             continue
         for node in find_fact_checks(data):
@@ -283,7 +324,7 @@ def read_claim_review_file(
         yield raw
         return
     try:
-        data = parse_json(raw.removeprefix(b"\xef\xbb\xbf"))
+        data = _parse(raw.removeprefix(b"\xef\xbb\xbf"))
     except RecordError as exc:
         yield IngestIssue(source=str(path), line=None, message=f"{exc}".replace("invalid JSON", "invalid JSON-LD"))
         return

@@ -7,7 +7,7 @@ and ``rating``. Unknown fields are ignored.
 """
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Literal
 
@@ -63,10 +63,10 @@ class IngestRejected(InvalidInput):
         super().__init__(f"{len(issues)} bad record(s), nothing added: {shown}{more}")
 
 
-def parse_json(text: str | bytes) -> object:
+def parse_json(text: str | bytes, parse_int: Callable[[str], object] | None = None) -> object:
     """``json.loads`` whose every failure is a ``RecordError`` (bad syntax, bad UTF-8, absurd nesting)."""
     try:
-        return json.loads(text)
+        return json.loads(text, parse_int=parse_int)
     except UnicodeDecodeError:
         raise RecordError("invalid UTF-8") from None
     except json.JSONDecodeError as exc:

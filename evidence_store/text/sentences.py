@@ -80,6 +80,14 @@ def _quote_depths(line: str) -> list[int]:
     return depths
 
 
+def _next_visible(line: str, start: int) -> str:
+    """The first non-space character of ``line`` from ``start`` on ("" if none), without copying the line."""
+    for index in range(start, len(line)):
+        if not line[index].isspace():
+            return line[index]
+    return ""
+
+
 def _line_boundaries(line: str) -> list[int]:
     """Offsets inside ``line`` just after each sentence-final punctuation run."""
     depths = _quote_depths(line)
@@ -102,7 +110,7 @@ def _line_boundaries(line: str) -> list[int]:
         if not line[after].isspace():
             i = after
             continue
-        next_char = line[after:].lstrip()[:1]
+        next_char = _next_visible(line, after)
         inside_quote = depths[i] > 0 and depths[min(end, n - 1)] > 0
         if (
             inside_quote

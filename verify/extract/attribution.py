@@ -6,6 +6,7 @@ Arabic: a reporting verb (قال، أكد، صرح، أشار، رأى، أوض�
 Matching runs on folded letters (``lexicon.match_view``), so offsets are those of the sentence.
 """
 
+import itertools
 import re
 from typing import NamedTuple
 
@@ -15,6 +16,7 @@ from verify.extract.lexicon import match_view
 MAX_SPEAKER_WORDS_AR = 25
 MAX_SPEAKER_WORDS_EN = 12
 MIN_CONTENT_WORDS = 3
+MAX_SENTENCE_CHARS = 5000  # a longer "sentence" is unpunctuated page text, not one reported statement
 
 _WORD = re.compile(r"\w+")
 _QUOTE_PAIRS = {'"': '"', "«": "»", "“": "”", "'": "'"}
@@ -163,23 +165,37 @@ def _english_speaker(text: str) -> str | None:
     return speaker
 
 
+def _words_up_to(text: str, start: int, end: int, limit: int) -> int:
+    """The words of ``text[start:end]``, counted only up to ``limit + 1`` (no copy, no list)."""
+    return sum(1 for _ in itertools.islice(_WORD.finditer(text, start, end), limit + 1))
+
+
+def _ends_clause(text: str, end: int) -> bool:
+    """Whether ``text[:end]`` ends with a comma or a quote, spaces aside."""
+    while end > 0 and text[end - 1].isspace():
+        end -= 1
+    return end > 0 and text[end - 1] in ",\"'”’"
+
+
 def _english(sentence: str) -> Attribution | None:
+    """The English forms, trying each reporting verb; each try counts only the few words it needs."""
     for verb in _EN_VERB.finditer(sentence):
         before, after = sentence[: verb.start()], sentence[verb.end() :]
-        ends_clause = re.search(r"[,\"'”’]\s*$", before) is not None
-        if _words(after) <= 3 and not ends_clause:
+        ends_clause = _ends_clause(sentence, verb.start())
+        words_after = _words_up_to(sentence, verb.end(), len(sentence), 6)
+        if words_after <= 3 and not ends_clause:
             # "Y, X said." : the speaker sits between the last comma or quote and the verb
             cut = max(before.rfind(","), before.rfind('"'), before.rfind("”"))
             content = _content(sentence, 0, cut) if cut > 0 else None
             if content and _words(before[cut:]) <= MAX_SPEAKER_WORDS_EN:
                 return Attribution(_english_speaker(before[cut:]), *content)
-        if ends_clause and _words(after) <= 6 and not re.search(r"\bthat\b", after):
+        if ends_clause and words_after <= 6 and not re.search(r"\bthat\b", after):
             # '"Y," said X.'
             content = _content(sentence, 0, len(before.rstrip()))
             if content:
                 return Attribution(_english_speaker(after), *content)
         start = max((match.end() for match in _EN_CLAUSE_BOUNDARY.finditer(before)), default=0)
-        if 0 < _words(before[start:]) <= MAX_SPEAKER_WORDS_EN + 2:
+        if 0 < _words_up_to(sentence, start, verb.start(), MAX_SPEAKER_WORDS_EN + 2) <= MAX_SPEAKER_WORDS_EN + 2:
             # "X said (that) Y", possibly after an earlier clause: "A, but X said Y"
             skip = _EN_AFTER_VERB.match(after)
             content = _content(sentence, verb.end() + (skip.end() if skip else 0), len(sentence))
@@ -191,6 +207,8 @@ def _english(sentence: str) -> Attribution | None:
 
 def find_attribution(sentence: str) -> Attribution | None:
     """The speaker and attributed content of ``sentence``, or None when it reports no one."""
+    if len(sentence) > MAX_SENTENCE_CHARS:
+        return None  # and the work per reporting verb stays bounded
     view = match_view(sentence)
     letters = [ch for ch in view if ch.isalpha()]
     arabic = sum("\u0600" <= ch <= "\u06ff" for ch in letters) >= len(letters) / 2 if letters else False

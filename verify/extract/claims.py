@@ -115,6 +115,26 @@ def _language(text: str, fallback: str | None) -> str | None:
     return (detect_language(text) or fallback) if _words(text) >= MIN_LANGUAGE_WORDS else fallback
 
 
+def cue_priority(cues: Cues) -> float:
+    """A model-free guess at check-worthiness: checkable content (a number, a date, names, a reported
+    source) counts up; a question, an opinion, a prediction, first or second person and social-media
+    text count down."""
+    checkable = cues.has_number + cues.statistic + cues.date + cues.entities + cues.attribution + cues.source_cue
+    unchecked = cues.question + cues.opinion + cues.prediction + cues.first_person + cues.second_person
+    return checkable - unchecked - cues.social
+
+
+def shortlist(article: Article, drafts: Sequence[Draft], limit: int) -> list[Draft]:
+    """``drafts`` as they are when there are at most ``limit`` (every article of ordinary length); else
+    the ``limit`` of highest ``cue_priority`` (article order on ties), so that the model scores a
+    bounded number of sentences however long the article. Kept in article order."""
+    if len(drafts) <= limit:
+        return list(drafts)
+    priority = [cue_priority(sentence_cues(article.text[draft.start : draft.end])) for draft in drafts]
+    chosen = sorted(range(len(drafts)), key=lambda index: (-priority[index], index))[:limit]
+    return [drafts[index] for index in sorted(chosen)]
+
+
 def score_claims(article: Article, drafts: Sequence[Draft], scorer: CheckworthinessScorer) -> list[Claim]:
     """Claims for ``drafts``, scored, ranked by check-worthiness (article order on ties)."""
     texts = [article.text[d.start : d.end] for d in drafts]
@@ -148,9 +168,10 @@ def score_claims(article: Article, drafts: Sequence[Draft], scorer: Checkworthin
 def extract_claims(
     article: Article, settings: Settings, scorer: CheckworthinessScorer | None = None, min_score: float | None = None
 ) -> list[Claim]:
-    """The check-worthy claims of ``article``, best first (at most ``settings.claims_max_per_article``)."""
+    """The check-worthy claims of ``article``, best first (at most ``settings.claims_max_per_article``); the
+    model scores at most ``settings.claims_max_candidates`` of its sentences (see ``shortlist``)."""
     threshold = settings.claims_min_checkworthiness if min_score is None else min_score
-    drafts = draft_claims(article, settings)
+    drafts = shortlist(article, draft_claims(article, settings), settings.claims_max_candidates)
     if not drafts:
         return []
     ranked = score_claims(article, drafts, scorer or load_scorer(settings))

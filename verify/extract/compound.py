@@ -25,20 +25,27 @@ def _words(text: str) -> int:
 def split_clauses(text: str, start: int, end: int, min_words: int = 6) -> list[tuple[int, int]]:
     """Independent clauses of ``text[start:end]`` as spans; one span when it does not split.
 
-    A clause shorter than ``min_words`` stays joined to its neighbour.
+    A clause shorter than ``min_words`` stays joined to its neighbour. Only the sentence is folded
+    (``match_view`` keeps offsets), and each stretch between joins is counted once, so the work is
+    linear in the sentence.
     """
-    view = match_view(text)
-    cuts = [start]
-    for match in _JOINS.finditer(view, start, end):
-        if _words(view[cuts[-1] : match.start()]) >= min_words:
+    view = match_view(text[start:end])
+    cuts = [0]
+    words = 0  # in view[cuts[-1]:position]; a join is punctuation and spaces, so no word straddles one
+    position = 0
+    for match in _JOINS.finditer(view):
+        words += _words(view[position : match.start()])
+        position = match.end()
+        if words >= min_words:
             cuts.append(match.end())
-    if len(cuts) > 1 and _words(view[cuts[-1] : end]) < min_words:
+            words = 0
+    if len(cuts) > 1 and words + _words(view[position:]) < min_words:
         cuts.pop()
-    bounds = [*cuts, end]
+    bounds = [*cuts, len(view)]
     spans = []
     for left, right in itertools.pairwise(bounds):
         stop = right
         while stop > left and (view[stop - 1].isspace() or view[stop - 1] in "،,;؛"):
             stop -= 1
-        spans.append((left, stop))
+        spans.append((start + left, start + stop))
     return spans

@@ -318,3 +318,68 @@ def test_reviews_without_a_url_are_stored_as_before(tmp_path, settings, store):
     assert [d.external_id for d in loaded.documents] == [None, None]
     report = store.add(loaded.documents)
     assert len(report.added) == 1 and len(report.duplicates) == 1  # the same content, as before
+
+
+# ------------------------------------------------------------------ hostile pages and numbers (issue 22)
+
+LONG_NUMBER = "7" * 5000  # over Python's 4,300-digit int conversion limit
+
+
+def _review(number: int, **fields: object) -> dict:
+    return {**REVIEW, "url": f"https://factcheck.example.org/review-{number}", **fields}
+
+
+def test_a_page_of_unclosed_json_ld_scripts_is_read_in_one_pass():
+    # 20,000 unclosed tags: the old regex rescanned the rest of the page from each one (about 10 minutes).
+    tag = "<script type='application/ld+json'>{"
+    page = "<html><head><script type='application/ld+json'>" + json.dumps(REVIEW) + "</script>" + tag * 20_000
+    (doc,) = claim_reviews_in_html(page, "https://factcheck.example.org/page")
+    assert doc.rating == "Unproven"
+
+
+def test_json_ld_scripts_are_found_by_the_html_parser_whatever_their_spelling():
+    blocks = [
+        '<SCRIPT TYPE="Application/LD+JSON">' + json.dumps(_review(1)) + "</SCRIPT>",
+        "<script id=x type = 'application/ld+json' >" + json.dumps(_review(2)) + "</script>",
+        "<script type='text/javascript'>" + json.dumps(_review(3)) + "</script>",
+        "<!-- <script type='application/ld+json'>" + json.dumps(_review(4)) + "</script> -->",
+    ]
+    documents = claim_reviews_in_html("<html><head>" + "".join(blocks) + "</head><body>x</body></html>")
+    assert [doc.url for doc in documents] == [_review(1)["url"], _review(2)["url"]]
+
+
+def test_a_review_with_a_5000_digit_number_is_skipped_and_the_rest_read(tmp_path):
+    reviews = [
+        _review(1),
+        _review(2, claimReviewed=int(LONG_NUMBER[:100])),  # an ordinary number is still text
+        {**_review(3), "claimReviewed": "LONG"},
+        {**_review(4), "reviewRating": {**REVIEW["reviewRating"], "ratingValue": "LONG"}},
+    ]
+    text = json.dumps(reviews).replace('"LONG"', LONG_NUMBER)
+    path = tmp_path / "reviews.json"
+    path.write_text(text, encoding="utf-8")
+    items = list(read_claim_review_file(path))
+    issues = [item for item in items if isinstance(item, IngestIssue)]
+    assert [issue.source for issue in issues] == [f"{path}#review3"]
+    assert issues[0].message == "ClaimReview field 'claimReviewed' is a number of 5,000 digits"
+    assert [item.url for item in items if isinstance(item, DocumentInput)] == [
+        _review(number)["url"] for number in (1, 2, 4)
+    ]
+
+
+def test_a_page_with_a_5000_digit_number_keeps_its_other_reviews():
+    bad = json.dumps({**_review(2), "datePublished": "LONG"}).replace('"LONG"', LONG_NUMBER)
+    page = (
+        f"<script type='application/ld+json'>{json.dumps(_review(1))}</script>"
+        f"<script type='application/ld+json'>{bad}</script>"
+    )
+    assert [doc.url for doc in claim_reviews_in_html(page)] == [_review(1)["url"]]
+
+
+def test_a_jsonl_line_with_a_5000_digit_number_is_one_issue(tmp_path, settings):
+    lines = [json.dumps(_review(1)), json.dumps({**_review(2), "claimReviewed": "LONG"}), json.dumps(_review(3))]
+    path = tmp_path / "reviews.jsonl"
+    path.write_text("\n".join(lines).replace('"LONG"', LONG_NUMBER), encoding="utf-8")
+    loaded = load_sources([str(path)], settings)
+    assert [doc.url for doc in loaded.documents] == [_review(1)["url"], _review(3)["url"]]
+    assert [(issue.source, issue.line) for issue in loaded.issues] == [(str(path), 2)]

@@ -1,4 +1,7 @@
-from evidence_store.text.sentences import split_sentences
+from hypothesis import given
+from hypothesis import strategies as st
+
+from evidence_store.text.sentences import _next_visible, split_sentences
 
 
 def sentences(text: str) -> list[str]:
@@ -44,3 +47,19 @@ def test_line_breaks_end_sentences_and_spans_are_exact():
 def test_empty_and_whitespace():
     assert split_sentences("") == []
     assert split_sentences(" \n\t ") == []
+
+
+# ------------------------------------------------------------------ linear at the size limits (issue 22)
+
+
+@given(st.text(alphabet=" \t\u00a0\u2003a.،؟", max_size=40), st.integers(min_value=0, max_value=45))
+def test_the_next_visible_character_is_found_without_copying_the_line(line, start):
+    assert _next_visible(line, start) == line[start:].lstrip()[:1]
+
+
+def test_a_one_line_text_at_the_article_limit_splits_in_one_pass():
+    # 2.9 MB on one line: copying the rest of the line at each of its 90,000 sentence ends took minutes.
+    text = " ".join(f"Sentence number {index} ends here." for index in range(90_000))
+    spans = split_sentences(text)
+    assert len(spans) == 90_000
+    assert text[spans[-1].start : spans[-1].end] == "Sentence number 89999 ends here."

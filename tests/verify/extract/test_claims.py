@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from verify.extract.claims import extract_claims
+from verify.extract.claims import draft_claims, extract_claims
 from verify.extract.intake import article_from_text
 from verify.settings import Settings
 
@@ -96,3 +96,38 @@ def test_compound_english_sentence_splits_and_keeps_its_ends(settings):
         "but the opposition said the planes carried fighters and weapons to the front near Tripoli.",
     ]
     assert pieces[1].previous_sentence == "Local traders welcomed the new charter flights from Damascus to Benghazi,"
+
+
+class RecordingScorer(LengthScorer):
+    """A ``LengthScorer`` that keeps what it was asked to score."""
+
+    def __init__(self):
+        self.scored: list[str] = []
+
+    def __call__(self, texts, languages=None):
+        self.scored += texts
+        return super().__call__(texts, languages)
+
+
+def test_a_huge_article_has_a_bounded_number_of_sentences_scored(settings):
+    # One line of 3,000 sentences: every one was embedded before the 50-claim cap applied.
+    checkable = "The ministry said that {} trucks crossed the border on 3 March."
+    plain = "The weather over the old city was mild and pleasant all day long, sentence {}."
+    text = " ".join((checkable if index % 3 == 0 else plain).format(index) for index in range(3_000))
+    article = article_from_text(text, settings)
+    bounded = settings.model_copy(update={"claims_max_candidates": 500})
+    scorer = RecordingScorer()
+    claims = extract_claims(article, bounded, scorer=scorer, min_score=0.0)
+    assert len(scorer.scored) == 500
+    assert all("trucks" in text for text in scorer.scored)  # the 1,000 with checkable cues come first
+    assert len(claims) == bounded.claims_max_per_article
+
+
+def test_an_article_within_the_candidate_limit_is_scored_whole(settings):
+    article = article_from_text(ENGLISH, settings)
+    scorer = RecordingScorer()
+    exact = settings.model_copy(update={"claims_max_candidates": len(draft_claims(article, settings))})
+    assert extract_claims(article, exact, scorer=scorer, min_score=0.0) == extract_claims(
+        article, settings, scorer=LengthScorer(), min_score=0.0
+    )
+    assert len(scorer.scored) == len(draft_claims(article, settings))
