@@ -16,6 +16,7 @@ import faiss
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
+from evidence_store import checkpoint_guard
 from evidence_store.duck import DuckFile
 from evidence_store.embedding.embedder import Embedder
 from evidence_store.errors import SanadError
@@ -169,9 +170,20 @@ def _manifest(path: Path, meta: dict[str, str], counts: tuple[int, int]) -> tupl
 
 
 def leftover_files(path: Path) -> list[Path]:
-    """Temporary files and folders an interrupted index save left beside the store's files."""
+    """Temporary files and folders an interrupted index save or checkpoint copy left beside the store's files."""
     prefixes = (f".{_DENSE_FILE}.", f".{_LEXICAL_DIR}.", f".{_MANIFEST_FILE}.")
-    return sorted(p for p in path.iterdir() if p.name.startswith(prefixes)) if path.exists() else []
+    partial = checkpoint_guard.partial_copy(path / _DB_FILE)
+    return sorted(p for p in path.iterdir() if p.name.startswith(prefixes) or p == partial) if path.exists() else []
+
+
+def _remove_leftover(leftover: Path, database: Path) -> None:
+    """Remove one leftover; a checkpoint copy only once no live process is making it."""
+    if leftover == checkpoint_guard.partial_copy(database):
+        checkpoint_guard.remove_partial_copy(database)
+    elif leftover.is_dir():
+        shutil.rmtree(leftover)
+    else:
+        leftover.unlink(missing_ok=True)
 
 
 def check_store(path: Path, settings: StoreSettings) -> StoreCheck:
@@ -228,7 +240,7 @@ def repair_store(path: Path, settings: StoreSettings, embedder: Embedder | None 
         )
     with hold_lock(path / _LOCK_FILE, timeout_s=settings.store_lock_timeout_s):
         for leftover in leftover_files(path):
-            shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
+            _remove_leftover(leftover, path / _DB_FILE)
         if found.index_problems:
             (path / _MANIFEST_FILE).unlink(missing_ok=True)  # the next open rebuilds from DuckDB
     if found.index_problems:

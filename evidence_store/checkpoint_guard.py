@@ -33,6 +33,11 @@ def _beside(database: Path, suffix: str) -> Path:
     return database.with_name(database.name + suffix)
 
 
+def partial_copy(database: Path) -> Path:
+    """Where ``guarded_checkpoint`` writes its copy of ``database`` until the copy is whole."""
+    return _beside(database, ".pre-checkpoint.partial")
+
+
 def wal_bytes(database: Path) -> int:
     """Size of DuckDB's write-ahead log beside ``database`` (0 when there is none)."""
     try:
@@ -77,7 +82,7 @@ def configure(con: duckdb.DuckDBPyConnection) -> None:
 
 def guarded_checkpoint(con: duckdb.DuckDBPyConnection, database: Path) -> None:
     """CHECKPOINT ``database`` (open on ``con``), keeping a copy of the file until it is done."""
-    copy, partial = _beside(database, ".pre-checkpoint"), _beside(database, ".pre-checkpoint.partial")
+    copy, partial = _beside(database, ".pre-checkpoint"), partial_copy(database)
     with _checkpoint_lock(database, wait=True):
         _copy_without_opening(database, partial)
         _fsync(partial)
@@ -99,10 +104,21 @@ def recover_interrupted_checkpoint(database: Path) -> bool:
     with _checkpoint_lock(database, wait=False) as ours:
         if not ours or not copy.exists():
             return False
-        _beside(database, ".pre-checkpoint.partial").unlink(missing_ok=True)
+        partial_copy(database).unlink(missing_ok=True)
         if wal_bytes(database) == 0:  # the checkpoint ended and removed the log: the file is whole
             copy.unlink()
             return False
         copy.replace(database)
         _fsync(database.parent)
+        return True
+
+
+def remove_partial_copy(database: Path) -> bool:
+    """Remove the half-made copy that a process killed while copying left (the copy is never used, but can
+    be as large as the database); waits for a live checkpoint to end first. True if there was one."""
+    with _checkpoint_lock(database, wait=True):
+        partial = partial_copy(database)
+        if not partial.exists():
+            return False
+        partial.unlink()
         return True

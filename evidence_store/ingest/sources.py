@@ -1,4 +1,8 @@
-"""One entry point for every source kind: URL, folder, JSONL, CSV, ClaimReview JSON, or a single text/HTML file."""
+"""One entry point for every source kind: URL, folder, JSONL, CSV, ClaimReview JSON, or a single text/HTML file.
+
+Given ``roots`` (the ingest-evidence flow passes ``ingest_roots``), a file is read only when its real path,
+symlinks and ``..`` resolved, lies inside one of them; the command line passes none and reads any path.
+"""
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
@@ -9,8 +13,8 @@ from pydantic import BaseModel, ConfigDict
 from evidence_store.ingest.claimreview import claim_reviews_in_html, read_claim_review_file, record_documents
 from evidence_store.ingest.feeds import ItemOutcome, poll_feed
 from evidence_store.ingest.fetch import FetchError, fetch_url
-from evidence_store.ingest.files import read_file, read_folder
-from evidence_store.ingest.html import NoArticleText, html_to_document
+from evidence_store.ingest.files import folder_files, read_file, special_file
+from evidence_store.ingest.html import NoArticleText, TooManyNodes, html_to_document
 from evidence_store.ingest.records import IngestIssue, IngestRejected, OnError
 from evidence_store.ingest.tabular import read_csv, read_jsonl
 from evidence_store.limits import document_problem
@@ -42,10 +46,12 @@ def read_url(url: str, settings: StoreSettings) -> Iterator[DocumentInput | Inge
     if page.content_type in ("text/html", "application/xhtml+xml"):
         fact_checks = claim_reviews_in_html(page.text, page.final_url)
         if fact_checks:
-            yield from (doc.model_copy(update={"fetched_at": page.fetched_at}) for doc in fact_checks)
+            yield from (doc.updated(fetched_at=page.fetched_at) for doc in fact_checks)
             return
         try:
             yield html_to_document(page.text, url=page.final_url, fetched_at=page.fetched_at)
+        except TooManyNodes as exc:
+            yield IngestIssue(source=url, line=None, message=exc.reason)
         except NoArticleText:
             yield IngestIssue(source=url, line=None, message="no article text in the page")
     elif page.content_type in ("text/plain", "text/markdown") and page.text.strip():
@@ -54,16 +60,43 @@ def read_url(url: str, settings: StoreSettings) -> Iterator[DocumentInput | Inge
         yield IngestIssue(source=url, line=None, message=f"{page.content_type} is not an article page")
 
 
-def read_source(source: str, settings: StoreSettings) -> Iterator[DocumentInput | IngestIssue]:
-    """Documents (or issues) from one source, chosen by its form."""
+def ingest_roots(settings: StoreSettings) -> tuple[Path, ...]:
+    """The folders a flow may read files from, resolved: ``SANAD_INGEST_ROOTS``, else ``SANAD_HOME/inbox``."""
+    return tuple(root.resolve() for root in settings.ingest_roots or [settings.home / "inbox"])
+
+
+def outside_roots(path: Path, roots: Sequence[Path]) -> IngestIssue | None:
+    """An issue when the real path of ``path`` (symlinks and ``..`` resolved) is inside none of ``roots``."""
+    try:
+        real = path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop
+        return IngestIssue(source=str(path), line=None, message="unresolvable path (a symlink loop?)")
+    if any(real.is_relative_to(root) for root in roots):
+        return None
+    shown = ", ".join(str(root) for root in roots)
+    message = f"outside the allowed ingest folders (SANAD_INGEST_ROOTS: {shown})"
+    return IngestIssue(source=str(path), line=None, message=message)
+
+
+def read_source(
+    source: str, settings: StoreSettings, roots: Sequence[Path] | None = None
+) -> Iterator[DocumentInput | IngestIssue]:
+    """Documents (or issues) from one source, chosen by its form; given ``roots``, only files inside them."""
     if is_url(source):
         yield from read_url(source, settings)
         return
     path = Path(source)
-    if not path.exists():
+    refused = outside_roots(path, roots) if roots is not None else None
+    if refused is not None:
+        yield refused
+    elif not path.exists():
         yield IngestIssue(source=source, line=None, message="no such file or folder")
+    elif problem := special_file(path):  # a FIFO would block the open below
+        yield IngestIssue(source=source, line=None, message=problem)
     elif path.is_dir():
-        yield from read_folder(path, settings.max_record_bytes)
+        for file in folder_files(path):
+            refused = outside_roots(file, roots) if roots is not None else None
+            yield refused or read_file(file, settings.max_record_bytes)
     elif path.suffix.lower() in (".jsonl", ".ndjson"):
         yield from read_jsonl(path, settings.max_record_bytes, record_documents)
     elif path.suffix.lower() == ".csv":
@@ -87,12 +120,15 @@ def within_limits(
             yield IngestIssue(source=where, line=None, message=problem)
 
 
-def load_sources(sources: Iterable[str], settings: StoreSettings, on_error: OnError = "skip") -> Loaded:
-    """Parse every source; in ``reject`` mode any bad record raises ``IngestRejected``."""
+def load_sources(
+    sources: Iterable[str], settings: StoreSettings, on_error: OnError = "skip", roots: Sequence[Path] | None = None
+) -> Loaded:
+    """Parse every source (files only inside ``roots`` when given); in ``reject`` mode any bad record raises
+    ``IngestRejected``."""
     documents: list[DocumentInput] = []
     issues: list[IngestIssue] = []
     for source in sources:
-        for item in within_limits(read_source(source, settings), source, settings):
+        for item in within_limits(read_source(source, settings, roots), source, settings):
             (issues if isinstance(item, IngestIssue) else documents).append(item)
     if issues and on_error == "reject":
         raise IngestRejected(issues)

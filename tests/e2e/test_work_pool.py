@@ -1,6 +1,7 @@
 """deployments/prefect.yaml registers the four flows on a process work pool, with the schedules of Sanad's settings,
 and a worker runs one."""
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +14,13 @@ PREFECT = str(Path(sys.executable).with_name("prefect"))
 
 
 def test_prefect_yaml_deploys_to_a_process_pool_and_a_worker_runs_a_flow(served, tmp_path):
-    api, env = served["api"], {**served["env"], "SANAD_REPO": str(REPO), "SANAD_REVERIFY_CRON": "15 3 * * *"}
+    env = {
+        **served["env"],
+        "SANAD_REPO": str(REPO),
+        "SANAD_REVERIFY_CRON": "15 3 * * *",
+        "SANAD_INGEST_ROOTS": json.dumps([str(DEMO_CORPUS.parent)]),  # the flow reads files there only
+    }
+    api = served["api"]
     subprocess.run([PREFECT, "work-pool", "create", "sanad", "--type", "process"], env=env, check=True, cwd=REPO)
     deployed = subprocess.run(
         [PREFECT, "deploy", "--all", "--no-prompt", "--prefect-file", "deployments/prefect.yaml"],

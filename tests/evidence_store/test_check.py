@@ -125,6 +125,18 @@ def test_leftovers_of_an_interrupted_save_are_listed_and_removed(store_path, set
     assert not (store_path / ".lexical.old").exists()
 
 
+def test_a_half_made_checkpoint_copy_is_listed_and_removed(store_path, settings, hash_embedder):
+    # what a process killed while ``guarded_checkpoint`` copied the file leaves: the start of a copy
+    database = store_path / "evidence.duckdb"
+    partial = store_path / "evidence.duckdb.pre-checkpoint.partial"
+    partial.write_bytes(database.read_bytes()[: database.stat().st_size // 2])
+    found = check_store(store_path, settings)
+    assert found.ok and found.leftovers == ("evidence.duckdb.pre-checkpoint.partial",)
+    assert partial.exists()  # the check only reports
+    repaired(store_path, settings, hash_embedder)
+    assert not partial.exists() and database.exists()
+
+
 def test_a_damaged_database_is_reported_and_not_papered_over(store_path, settings, hash_embedder):
     with duckdb.connect(str(store_path / "evidence.duckdb")) as con:
         con.execute("UPDATE passages SET text = 'tampered' WHERE doc_id = 'r2'")

@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -95,6 +96,29 @@ def test_the_copy_of_a_live_checkpoint_is_left_alone(tmp_path):
     with checkpoint_guard._checkpoint_lock(database, wait=True):  # another process is checkpointing
         assert checkpoint_guard.recover_interrupted_checkpoint(database) is False
         assert copy.read_bytes() == b"not a database"
+
+
+def test_a_half_made_copy_is_removed_once_no_checkpoint_is_making_it(tmp_path):
+    database = tmp_path / "reports.duckdb"
+    write_rows(DuckFile(database, idle_release_s=0), 0, 5)
+    partial = checkpoint_guard.partial_copy(database)
+    assert partial == tmp_path / "reports.duckdb.pre-checkpoint.partial"
+    partial.write_bytes(database.read_bytes()[:BLOCK_0])  # a copy cut short by a kill
+    locked, seen = threading.Event(), []
+
+    def live_checkpoint() -> None:  # holds the lock as guarded_checkpoint does while it copies
+        with checkpoint_guard._checkpoint_lock(database, wait=True):
+            locked.set()
+            time.sleep(0.3)
+            seen.append(partial.exists())
+
+    holder = threading.Thread(target=live_checkpoint)
+    holder.start()
+    locked.wait()
+    assert checkpoint_guard.remove_partial_copy(database) is True  # waited for the live checkpoint
+    holder.join()
+    assert seen == [True] and not partial.exists() and row_count(database) == 5
+    assert checkpoint_guard.remove_partial_copy(database) is False
 
 
 KILLED_MID_CHECKPOINT = textwrap.dedent(

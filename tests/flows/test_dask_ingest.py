@@ -66,6 +66,7 @@ def snapshot(store: EvidenceStore, queries: list[str]):
 
 def ingest(home, monkeypatch, corpus, dask_address: str | None):
     monkeypatch.setenv("SANAD_HOME", str(home))
+    monkeypatch.setenv("SANAD_INGEST_ROOTS", json.dumps([str(corpus.parent)]))
     if dask_address:
         monkeypatch.setenv("SANAD_DASK_ADDRESS", dask_address)
         monkeypatch.setenv("SANAD_DASK_SHARD_DOCUMENTS", "250")

@@ -70,3 +70,37 @@ def test_shared_retrieval_corpora_load_as_they_are():
         assert not issues, issues[:3]
         assert len(documents) > 2000
         assert all(doc.external_id and doc.language in ("ar", "en") for doc in documents)
+
+
+def test_an_id_repeated_in_a_jsonl_file_is_reported_and_skipped(tmp_path):
+    path = tmp_path / "docs.jsonl"
+    lines = [
+        {"id": "a", "text": "First version."},
+        {"id": "b", "text": "Another document."},
+        {"id": "a", "text": "Second version."},
+        {"id": "a", "text": "First version."},
+        {"text": "No id."},
+        {"text": "No id."},
+    ]
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
+    items = list(read_jsonl(path))
+    assert [(d.external_id, d.text) for d in items if isinstance(d, DocumentInput)] == [
+        ("a", "First version."),
+        ("b", "Another document."),
+        (None, "No id."),
+        (None, "No id."),  # no id: the store skips the same content as a duplicate
+    ]
+    issues = [str(i) for i in items if isinstance(i, IngestIssue)]
+    assert issues == [
+        f"{path}:3: id 'a' already appears on line 1; skipped",
+        f"{path}:4: id 'a' already appears on line 1; skipped",
+    ]
+
+
+def test_an_id_repeated_in_a_csv_file_is_reported_and_skipped(tmp_path):
+    path = tmp_path / "docs.csv"
+    path.write_text('id,text\n7,"First,\nover two lines"\n8,Other\n7,Second\n', encoding="utf-8")
+    items = list(read_csv(path))
+    assert [d.external_id for d in items if isinstance(d, DocumentInput)] == ["7", "8"]
+    (issue,) = [i for i in items if isinstance(i, IngestIssue)]
+    assert (issue.line, issue.message) == (5, "id '7' already appears on line 3; skipped")
