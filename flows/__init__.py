@@ -5,3 +5,5 @@ import os
 # Sanad runs offline: Prefect's telemetry heartbeat cannot reach its servers, and on the temporary
 # server that `sanad demo` starts it failed loudly on a busy SQLite database. A user's own setting wins.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+# The temporary server of `sanad demo` took over Prefect's 20 s to start on a busy machine.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")

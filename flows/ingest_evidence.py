@@ -13,7 +13,7 @@ from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from evidence_store.db import DocumentRow
 from evidence_store.embedding.embedder import load_embedder
 from evidence_store.ingest.records import IngestIssue
-from evidence_store.ingest.sources import FeedIngest, ingest_feed, load_sources
+from evidence_store.ingest.sources import FeedIngest, ingest_feed, ingest_roots, load_sources
 from evidence_store.rows import PreparedDocument, prepare_rows
 from evidence_store.store import AddPlan
 from evidence_store.types import AddReport
@@ -22,10 +22,12 @@ from flows.params import IngestRequest, IngestSummary, OnError
 from flows.settings import FlowSettings
 
 
-@task(name="load-sources", retries=2, retry_delay_seconds=[5, 30])
+@task(name="load-sources", retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=runtime.retry_unless_invalid)
 def load_sources_task(sources: list[str], on_error: OnError) -> tuple[list, list[IngestIssue]]:
-    """Parse sources into documents; network failures are retried."""
-    loaded = load_sources(sources, runtime.settings(), on_error=on_error.value)
+    """Parse sources into documents, reading files only inside ``SANAD_INGEST_ROOTS`` (anyone who can run
+    the flow names the paths); network failures are retried."""
+    settings = runtime.settings()
+    loaded = load_sources(sources, settings, on_error=on_error.value, roots=ingest_roots(settings))
     return list(loaded.documents), list(loaded.issues)
 
 
@@ -78,7 +80,7 @@ def add_sharded(documents: list, settings: FlowSettings) -> AddReport:
     return commit_documents_task(plan, rows)
 
 
-@task(name="poll-feed", retries=2, retry_delay_seconds=[10, 60])
+@task(name="poll-feed", retries=2, retry_delay_seconds=[10, 60], retry_condition_fn=runtime.retry_unless_invalid)
 def poll_feed_task(feed_url: str) -> FeedIngest:
     """Ingest a feed's unseen items."""
     logger = get_run_logger()
@@ -106,6 +108,7 @@ def _markdown(summary: IngestSummary, sources: list[str], feeds: list[str]) -> s
 
 
 @flow(name="ingest-evidence")
+@runtime.fails_cleanly
 def ingest_evidence(request: IngestRequest = IngestRequest()) -> IngestSummary:  # noqa: B008 (Prefect form default)
     """Add documents from files, folders, URLs and feeds; with nothing given, poll the configured feeds."""
     if not request.sources and not request.feeds:

@@ -25,10 +25,20 @@ class Language(StrEnum):
 
 
 class ArticleInput(BaseModel):
-    """The article to verify: a URL to fetch, or its text (or HTML) pasted."""
+    """The article to verify: a URL to fetch, its text (or HTML) pasted, or a stored article's digest.
+
+    Prefect refuses flow parameters over 512 KiB, so large text travels as a file in ``SANAD_HOME/articles``
+    (``flows.verify_article.by_reference``) and the flow reads it.
+    """
 
     url: str = Field("", title="Article URL", description="Fetched and cleaned. Leave empty to paste the text.")
     text: str = Field("", title="Article text", description="The article's text or HTML, if no URL is given.")
+    stored: str = Field(
+        "",
+        title="Stored article",
+        description="The SHA-256 of an article stored in SANAD_HOME/articles (how `sanad demo` passes large ones).",
+        pattern=r"^([0-9a-f]{64})?$",
+    )
     title: str = Field("", title="Title")
     publisher: str = Field("", title="Publisher")
     published_on: date | None = Field(None, title="Published on")
@@ -136,7 +146,8 @@ class IngestRequest(BaseModel):
     sources: list[str] = Field(
         default_factory=list,
         title="Files, folders or URLs",
-        description="Paths on the worker (.jsonl, .csv, .json ClaimReview, .txt, .md, .html, folders) or web pages.",
+        description="Web pages, or paths on the worker inside SANAD_INGEST_ROOTS (default SANAD_HOME/inbox): "
+        ".jsonl, .csv, .json ClaimReview, .txt, .md, .html, folders.",
     )
     feeds: list[str] = Field(default_factory=list, title="RSS/Atom feeds", description="Only new items are ingested.")
     on_error: OnError = Field(

@@ -86,6 +86,7 @@ def changes_markdown(changes: list[VerdictChange], claims: int) -> str:
 
 
 @flow(name="reverify-claims")
+@runtime.fails_cleanly
 def reverify_claims(request: ReverifyRequest = ReverifyRequest()) -> ReverifySummary:  # noqa: B008
     """Score stored claims against today's evidence; report every verdict that changed."""
     logger = get_run_logger()

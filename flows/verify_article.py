@@ -5,7 +5,10 @@ lives in ``verify.pipeline``; tasks only call it with process-wide resources.
 """
 
 import asyncio
+import hashlib
+import os
 from datetime import datetime, time, timedelta
+from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -18,9 +21,48 @@ from evidence_store.types import SearchHit
 from flows import runtime
 from flows.params import ArticleInput, Language, VerifyOptions, VerifySummary
 from verify import pipeline
+from verify.extract.intake import ArticleError, article_text_from_file
 from verify.prior.matching import PriorMatch
 from verify.reports.markdown import verdicts_markdown, verdicts_table
+from verify.settings import Settings
 from verify.types import Article, Claim, Verdict
+
+INLINE_TEXT_BYTES = 100_000  # larger pasted text goes by reference: Prefect refuses parameters over 512 KiB
+
+
+def article_store(settings: Settings) -> Path:
+    """Where articles too large to be flow parameters are stored, by the SHA-256 of their text (apart from
+    the ingest inbox: an article to verify must not become evidence by mistake)."""
+    return settings.home / "articles"
+
+
+def by_reference(article: ArticleInput, settings: Settings) -> ArticleInput:
+    """``article``, with pasted text over ``INLINE_TEXT_BYTES`` stored under ``SANAD_HOME/articles``, named by
+    its digest."""
+    data = article.text.encode("utf-8", errors="surrogatepass")
+    if len(data) <= INLINE_TEXT_BYTES:
+        return article
+    if len(article.text) > settings.max_article_chars:
+        raise ArticleError(
+            f"pasted text is {len(article.text):,} characters, over the {settings.max_article_chars:,}-character "
+            "limit (SANAD_MAX_ARTICLE_CHARS)"
+        )
+    digest = hashlib.sha256(data).hexdigest()
+    path = article_store(settings) / f"{digest}.txt"
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_bytes(data)
+        partial.replace(path)
+    return article.model_copy(update={"text": "", "stored": digest})
+
+
+def stored_text(digest: str, settings: Settings) -> str:
+    """The text of the stored article named ``digest``, read no further than the article size limit."""
+    path = article_store(settings) / f"{digest}.txt"
+    if not path.is_file():
+        raise ArticleError(f"stored article {digest[:12]}… is not in {article_store(settings)}")
+    return article_text_from_file(path, settings)
 
 
 @task(name="fetch", cache_policy=INPUTS, cache_expiration=timedelta(days=1), persist_result=True)
@@ -32,10 +74,16 @@ def fetch_task(url: str) -> FetchedPage:
 
 @task(name="read-article", cache_policy=NO_CACHE)
 def read_article_task(article: ArticleInput, page: FetchedPage | None) -> Article:
-    """Clean the page or pasted text into an article."""
+    """Clean the page, stored article or pasted text into an article."""
     published = datetime.combine(article.published_on, time()) if article.published_on else None
+    if page is not None:
+        text = page.text
+    elif article.stored:
+        text = stored_text(article.stored, runtime.settings())
+    else:
+        text = article.text
     source = pipeline.ArticleSource(
-        text=page.text if page else article.text,
+        text=text,
         url=page.final_url if page else None,
         content_type=page.content_type if page else None,
         title=article.title or None,
@@ -103,7 +151,7 @@ def publish_task(run_id: str, article: Article, claims: list[Claim], verdicts: l
 
 def verify_one(article: ArticleInput, options: VerifyOptions, kind: str = "verify-article") -> VerifySummary:
     """The body of verify-article, shared with verify-batch."""
-    if not article.url.strip() and not article.text.strip():
+    if not article.url.strip() and not article.stored and not article.text.strip():
         raise InvalidInput("give the article's URL or paste its text")
     reports = runtime.reports()
     run_id = reports.start_run(kind, {"article": article, "options": options}, run_id=flow_run.get_id())
@@ -136,6 +184,7 @@ def verify_one(article: ArticleInput, options: VerifyOptions, kind: str = "verif
 
 
 @flow(name="verify-article")
+@runtime.fails_cleanly
 async def verify_article(article: ArticleInput, options: VerifyOptions = VerifyOptions()) -> VerifySummary:  # noqa: B008
     """Verify one article's check-worthy claims against the evidence store.
 
@@ -147,5 +196,8 @@ async def verify_article(article: ArticleInput, options: VerifyOptions = VerifyO
 
 
 def run_verify_article(article: ArticleInput, options: VerifyOptions | None = None) -> VerifySummary:
-    """Run the verify-article flow from synchronous code (a CLI, a task thread, a test)."""
-    return asyncio.run(verify_article(article, options or VerifyOptions()))
+    """Run the verify-article flow from synchronous code (a CLI, a task thread, a test); large pasted text
+    goes by reference, and an expected failure is raised as its ``SanadError``."""
+    article = by_reference(article, runtime.settings())
+    with runtime.prefect_errors():
+        return asyncio.run(verify_article(article, options or VerifyOptions()))

@@ -5,6 +5,7 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from flows import runtime
 from flows.params import ArticleInput, BatchRequest, VerifyOptions, VerifySummary
 from flows.settings import FlowSettings
 from flows.verify_article import run_verify_article
@@ -26,6 +27,7 @@ def batch_task_runner(settings: FlowSettings) -> ThreadPoolTaskRunner:
 
 
 @flow(name="verify-batch")
+@runtime.fails_cleanly
 def verify_batch(request: BatchRequest) -> list[VerifySummary | str]:
     """Verify each URL as its own verify-article run, a few at a time (SANAD_BATCH_CONCURRENCY)."""
     urls = list(dict.fromkeys(url.strip() for url in request.urls if url.strip()))

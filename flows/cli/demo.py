@@ -8,9 +8,10 @@ from rich.table import Table
 
 from evidence_store.demo import DEMO_CORPUS
 from evidence_store.ingest.sources import load_jsonl_corpus
-from flows.cli.common import console, fail, friendly_errors, progress_bar
+from flows.cli.common import add_row, console, fail, friendly_errors, progress_bar, safe
 from flows.cli.evidence import snippet
 from flows.cli.reports import report_table
+from verify.extract.intake import article_text_from_file
 from verify.reports import ReportFilter, ReportStore
 from verify.reports.html import render_html
 from verify.reports.types import ReportRow
@@ -34,7 +35,8 @@ def evidence_table(rows: list[ReportRow]) -> Table:
         for citation in verdict.citations[:2] if verdict else ():
             passage = citation.passage
             date = passage.published_at.date().isoformat() if passage.published_at else "undated"
-            table.add_row(
+            add_row(
+                table,
                 f"{number} ({verdict.label})",
                 f"{citation.cited_as} {citation.stance.supports:.2f}/{citation.stance.refutes:.2f}",
                 passage.language or "",
@@ -48,25 +50,27 @@ def demo(
     article: Path = typer.Option(..., "--article", help="Article file (the sample is in ../shared/samples)."),
     max_claims: int = typer.Option(15, "--max-claims", min=1, max=100, help="Most check-worthy claims to verify."),
 ) -> None:
-    """Ingest the demo evidence corpus, verify the article through the verify-article flow, print the report."""
+    """Ingest the demo evidence corpus, verify the article through the verify-article flow, print the report.
+
+    The article is checked first (size, encoding, text), then the Prefect API is reached (starting the temporary
+    server), so neither fails only after the corpus is embedded; a large article reaches the flow by reference.
+    """
     from flows import runtime
     from flows.params import ArticleInput, VerifyOptions
     from flows.verify_article import run_verify_article
 
     settings = Settings()
     with friendly_errors():
-        if not article.is_file():
-            raise fail(f"{article}: no such article file")
-        text = article.read_text(encoding="utf-8")
+        text = article_text_from_file(article, settings)
+        runtime.start_prefect_api()
         documents, issues = load_jsonl_corpus(DEMO_CORPUS)
         if issues:
             raise fail(f"demo corpus has bad lines: {issues[0]}")
         store = runtime.evidence_store()
         with progress_bar("embedding the demo evidence corpus") as update:
             added = store.add(documents, on_progress=update)
-        console.print(
-            f"demo corpus: {len(added.added)} new document(s), {len(added.duplicates)} already stored in {store.path}"
-        )
+        stored = f"{len(added.added)} new document(s), {len(added.duplicates)} already stored in {store.path}"
+        console.print(safe(f"demo corpus: {stored}"))
         summary = run_verify_article(ArticleInput(text=text), VerifyOptions(max_claims=max_claims))
         rows = ReportStore(settings.reports_db, read_only=True).report(ReportFilter(run_id=summary.run_id))
         title = f"{summary.title or article.name}: {summary.claims} claims (run {summary.run_id})"
@@ -76,8 +80,9 @@ def demo(
     console.print(report_table(rows, title))
     console.print(evidence_table(rows))
     console.print(
-        f"supported {summary.supported}, disputed {summary.disputed}, unverified {summary.unverified} "
-        f"({summary.previously_fact_checked} previously fact-checked); "
-        f"HTML report: {html.resolve()}",
-        highlight=False,
+        safe(
+            f"supported {summary.supported}, disputed {summary.disputed}, unverified {summary.unverified} "
+            f"({summary.previously_fact_checked} previously fact-checked); "
+            f"HTML report: {html.resolve()}"
+        )
     )

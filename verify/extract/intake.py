@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import BinaryIO
 
 from evidence_store.errors import InvalidInput
-from evidence_store.ingest.fetch import FetchError, fetch_url
-from evidence_store.ingest.html import NoArticleText, html_to_document
+from evidence_store.ingest.fetch import FetchError, fetch_url, text_codec
+from evidence_store.ingest.files import special_file
+from evidence_store.ingest.html import NoArticleText, TooManyNodes, html_to_document
 from evidence_store.text.language import detect_language
 from verify.extract.clean import clean_text
 from verify.settings import Settings
@@ -64,11 +65,7 @@ def article_from_text(
     source: str = "text",
 ) -> Article:
     """Clean ``text`` into an ``Article``; a leading heading of pasted text becomes its title."""
-    _check_size(len(text), settings, source)
-    if not text.strip():
-        raise ArticleError(f"{source}: the article is empty")
-    if "\x00" in text or _control_share(text) > _MAX_CONTROL_SHARE:
-        raise ArticleError(f"{source}: looks like binary data, not text")
+    _check_text(text, settings, source)
     cleaned = clean_text(text)
     if not any(ch.isalpha() for ch in cleaned.text):
         dropped = f" ({len(cleaned.removed)} line(s) of page furniture removed)" if cleaned.removed else ""
@@ -85,6 +82,14 @@ def article_from_text(
     )
 
 
+def _check_text(text: str, settings: Settings, source: str) -> None:
+    _check_size(len(text), settings, source)
+    if not text.strip():
+        raise ArticleError(f"{source}: the article is empty")
+    if "\x00" in text or _control_share(text) > _MAX_CONTROL_SHARE:
+        raise ArticleError(f"{source}: looks like binary data, not text")
+
+
 def _control_share(text: str) -> float:
     sample = text[:_SNIFF_BYTES]
     controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f\v")
@@ -96,6 +101,8 @@ def article_from_html(html: str, settings: Settings, *, url: str | None = None, 
     _check_size(len(html), settings, source)
     try:
         document = html_to_document(html, url=url)
+    except TooManyNodes as exc:
+        raise ArticleError(f"{source}: {exc.reason}") from None
     except NoArticleText:
         raise ArticleError(f"{source}: no article text found in the HTML page") from None
     return article_from_text(
@@ -122,38 +129,61 @@ def _encoding(data: bytes, html: bool) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16"
     declared = _META_CHARSET.search(data[:_SNIFF_BYTES]) if html else None
-    encoding = declared.group(1).decode("ascii").lower() if declared else "utf-8"
-    return "utf-8-sig" if encoding in ("utf-8", "utf8") else encoding
+    encoding = (text_codec(declared.group(1).decode("ascii")) if declared else None) or "utf-8"
+    return "utf-8-sig" if encoding == "utf-8" else encoding
 
 
 def _decode(data: bytes, source: str, html: bool) -> str:
     encoding = _encoding(data, html)
     try:
         return data.decode(encoding)
-    except LookupError:
-        raise ArticleError(f"{source}: unknown character encoding {encoding!r}") from None
     except UnicodeDecodeError as exc:
         bad = data[exc.start : exc.start + 1].hex()
         raise ArticleError(
             f"{source}: not valid {encoding.removesuffix('-sig').upper()} (byte 0x{bad} at offset {exc.start}); "
             "convert the file to UTF-8"
         ) from None
+    except UnicodeError as exc:
+        raise ArticleError(f"{source}: cannot decode as {encoding} ({exc}); convert the file to UTF-8") from None
 
 
-def article_from_bytes(data: bytes, settings: Settings, *, source: str = "input", url: str | None = None) -> Article:
-    """Bytes of a text or HTML file: binary files, bad encodings and oversize input are refused."""
-    if len(data) > 4 * settings.max_article_chars:
+def _check_byte_size(size: int, settings: Settings, source: str) -> None:
+    if size > 4 * settings.max_article_chars:
         raise ArticleError(
-            f"{source} is {len(data):,} bytes, over the {settings.max_article_chars:,}-character limit "
+            f"{source} is {size:,} bytes, over the {settings.max_article_chars:,}-character limit "
             "(SANAD_MAX_ARTICLE_CHARS)"
         )
+
+
+def decode_article_bytes(data: bytes, settings: Settings, *, source: str = "input") -> str:
+    """The text (or HTML) in a file's bytes; binary, badly encoded, empty and oversize input are refused."""
+    _check_byte_size(len(data), settings, source)
     for signature, kind in _BINARY_SIGNATURES.items():
         if data.startswith(signature):
             raise ArticleError(f"{source}: this is {kind}, not text or HTML")
     if b"\x00" in data[:_SNIFF_BYTES] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ArticleError(f"{source}: looks like a binary file, not text or HTML")
+    text = _decode(data, source, _looks_like_html(data, source))
+    _check_text(text, settings, source)
+    return text
+
+
+def article_text_from_file(path: Path, settings: Settings) -> str:
+    """The text (or HTML) of an article file, refused by its size before it is read (then read no further
+    than the limit allows, should it grow meanwhile)."""
+    source = str(path)
+    if not path.is_file():
+        raise ArticleError(f"{source}: no such file" if not path.exists() else f"{source}: not a regular file")
+    _check_byte_size(path.stat().st_size, settings, source)
+    with path.open("rb") as handle:
+        data = handle.read(4 * settings.max_article_chars + 1)
+    return decode_article_bytes(data, settings, source=source)
+
+
+def article_from_bytes(data: bytes, settings: Settings, *, source: str = "input", url: str | None = None) -> Article:
+    """Bytes of a text or HTML file: binary files, bad encodings and oversize input are refused."""
+    text = decode_article_bytes(data, settings, source=source)
     html = _looks_like_html(data, source)
-    text = _decode(data, source, html)
     if html:
         return article_from_html(text, settings, url=url, source=source)
     return article_from_text(text, settings, url=url, source=source)
@@ -191,6 +221,8 @@ def read_article(source: str, settings: Settings, stdin: BinaryIO | None = None)
         raise ArticleError(f"{source}: no such file")
     if path.is_dir():
         raise ArticleError(f"{source}: is a folder, not an article file")
+    if problem := special_file(path):  # opening a FIFO would block
+        raise ArticleError(f"{source}: {problem}")
     with path.open("rb") as handle:
         data = handle.read(4 * settings.max_article_chars + 1)
     return article_from_bytes(data, settings, source=source)

@@ -73,12 +73,16 @@ class LLMJudge:
         headers = {"Content-Type": "application/json"}
         if settings.llm_api_key is not None:
             headers["Authorization"] = f"Bearer {settings.llm_api_key.get_secret_value()}"
-        self._client = httpx.Client(
-            base_url=settings.llm_base_url.rstrip("/"),
-            headers=headers,
-            timeout=httpx.Timeout(settings.llm_timeout_s),
-            transport=transport,
-        )
+        try:
+            self._client = httpx.Client(
+                base_url=settings.llm_base_url.rstrip("/"),
+                headers=headers,
+                timeout=httpx.Timeout(settings.llm_timeout_s),
+                transport=transport,
+            )
+            self.endpoint = str(httpx.URL(settings.llm_base_url).copy_with(userinfo=b""))
+        except httpx.InvalidURL as exc:
+            raise InvalidInput(f"SANAD_LLM_BASE_URL is not a valid URL ({exc})") from None
 
     @property
     def calibration(self) -> Calibration:
@@ -116,13 +120,13 @@ class LLMJudge:
                 problem = f"HTTP {response.status_code}"
                 continue
             if response.status_code >= 400:
-                raise StanceBackendError(f"LLM at {self.settings.llm_base_url} answered HTTP {response.status_code}")
+                raise StanceBackendError(f"LLM at {self.endpoint} answered HTTP {response.status_code}")
             try:
                 return str(response.json()["choices"][0]["message"]["content"])
             except (ValueError, KeyError, IndexError, TypeError) as exc:
                 raise MalformedAnswer(f"response is not a chat completion ({type(exc).__name__})") from exc
         raise StanceBackendError(
-            f"LLM at {self.settings.llm_base_url} failed after {self.settings.llm_retries + 1} tries ({problem})"
+            f"LLM at {self.endpoint} failed after {self.settings.llm_retries + 1} tries ({problem})"
         )
 
     def score(
