@@ -37,7 +37,7 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# Every benchmark but the full stance table (under 20 minutes once the embedding caches exist).
+# Every benchmark but the full stance table (about 30 minutes once the embedding caches exist).
 bench: models
 	$(BIN)/python -m bench
 

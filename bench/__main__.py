@@ -18,6 +18,8 @@ BENCHMARKS = (
     "serve",
     "checkworthy",
     "matching",
+    "hostile",
+    "limits",
 )
 # Run by name only: the full claims table takes about an hour on 2 cores.
 BY_NAME = ("stance",)
