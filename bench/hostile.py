@@ -44,7 +44,7 @@ class Outcome(BaseModel):
     seconds: float
     peak_mib: float  # the process's peak resident memory
     beyond_mib: float  # and how far above the benign run of the same command
-    first_line: str
+    message: str  # the run's telling lines (errors, skipped records, leftovers, what was added)
 
 
 # --- the hostile web server -------------------------------------------------------------------------
@@ -197,10 +197,14 @@ def _run(argv: list[str], env: dict[str, str]) -> tuple[int | None, str, float, 
     return status, text, time.perf_counter() - started, usage.ru_maxrss / 1024
 
 
+_TELLING = ("error:", "skipped", "leftovers", "warning", "added", "imported", "ok:", "supported")
+
+
 def _outcome(case: str, argv: list[str], env: dict[str, str], baseline_mib: float) -> Outcome:
     print(f"[hostile] {case}", flush=True)
     status, text, seconds, peak = _run(argv, env)
-    lines = [line for line in text.splitlines() if line.strip()]
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    telling = [line for line in lines if line.startswith(_TELLING)] or lines[-1:]
     controls = any((ord(ch) < 32 and ch not in "\n\t\r") or 0x7F <= ord(ch) < 0xA0 for ch in text)
     return Outcome(
         case=case,
@@ -210,7 +214,7 @@ def _outcome(case: str, argv: list[str], env: dict[str, str], baseline_mib: floa
         seconds=seconds,
         peak_mib=peak,
         beyond_mib=max(0.0, peak - baseline_mib),
-        first_line=(lines[-1] if lines else "")[:110],
+        message=" / ".join(telling[-2:])[:160],
     )
 
 
@@ -316,7 +320,7 @@ def _report(outcomes: list[Outcome], baselines: dict[str, float]) -> str:
             f"{o.seconds:.1f}",
             f"{o.peak_mib:.0f}",
             f"{o.beyond_mib:.0f}",
-            o.first_line.replace("|", "\\|"),
+            o.message.replace("|", "\\|"),
         )
         for o in outcomes
     ]
@@ -329,8 +333,9 @@ def _report(outcomes: list[Outcome], baselines: dict[str, float]) -> str:
         "traceback",
         "control bytes out",
         "s",
-        "peak MiB beyond models",
-        "last line",
+        "peak MiB",
+        "MiB beyond a benign run",
+        "what it said",
     )
     return (
         "### Hostile run (`python -m bench hostile`)\n\n"
