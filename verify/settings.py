@@ -56,9 +56,11 @@ class Settings(StoreSettings):
     prior_checks: bool = True
     prior_match_threshold: float | None = None  # P(same claim) from which a match counts; None: the fitted one
 
-    # reports: who publishes the ClaimReview exports, and the address of each review ({claim_id} is URL-quoted)
-    organisation_name: str = "Sanad"
-    organisation_url: str = "https://github.com/sanad-factcheck/sanad"
+    # reports: the newsroom that publishes the ClaimReview exports (unset: the export refuses rather than publish
+    # under Sanad's name), its logo, and the address of each review ({claim_id} is URL-quoted)
+    organisation_name: str | None = None
+    organisation_url: str | None = None
+    organisation_logo_url: str | None = None
     claimreview_url_template: str = "{organisation_url}#claim-{claim_id}"
 
     @property

@@ -13,7 +13,7 @@ from rich.text import Text
 from flows.cli.common import add_row, console, err_console, fail, friendly_errors, safe
 from verify.reports import ReportFilter, ReportRow, ReportStore
 from verify.reports.backup import export_reports, import_reports
-from verify.reports.claimreview import claim_reviews
+from verify.reports.claimreview import claim_reviews, publisher
 from verify.reports.export import to_json, write_csv, write_parquet
 from verify.reports.html import render_html
 from verify.settings import Settings
@@ -191,24 +191,37 @@ def review(
 def export_claimreview(
     run: str | None = typer.Option(None, "--run", help="Only the claims verified in this run."),
     out: Path | None = typer.Option(None, "--out", help="File to write (default: stdout)."),
+    include_machine_verdicts: bool = typer.Option(
+        False,
+        "--include-machine-verdicts",
+        help="Also export claims no one has reviewed, each marked in its text as an automated assessment.",
+    ),
 ) -> None:
-    """schema.org ClaimReview JSON-LD for every reviewed or verified claim (the reviewer's verdict first)."""
+    """schema.org ClaimReview JSON-LD for every reviewed claim (the reviewer's verdict and note), published under
+    SANAD_ORGANISATION_NAME; machine verdicts only with --include-machine-verdicts. Nothing to export: exit 1."""
     settings = Settings()
     with friendly_errors():
+        by = publisher(settings)
         rows = ReportStore(settings.reports_db, read_only=True).report(ReportFilter(run_id=run))
-        reviews = claim_reviews(
-            rows,
-            organisation_name=settings.organisation_name,
-            organisation_url=settings.organisation_url,
-            url_template=settings.claimreview_url_template,
+        reviews = claim_reviews(rows, by, include_machine_verdicts=include_machine_verdicts)
+    if not reviews:
+        scope = f" in run {run}" if run else ""
+        if include_machine_verdicts:
+            raise fail(f"no reviewed or verified claims{scope} to export")
+        raise fail(
+            f"no reviewed claims{scope} to export: record decisions with `sanad review`, or pass "
+            "--include-machine-verdicts to export machine verdicts marked as automated assessments"
         )
-        text = json.dumps(reviews, ensure_ascii=False, indent=2) + "\n"
-        if out is None:
-            sys.stdout.write(text)
-            return
+    text = json.dumps(reviews, ensure_ascii=False, indent=2) + "\n"
+    if out is None:
+        sys.stdout.write(text)
+        return
+    with friendly_errors():
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")
-    err_console.print(safe(f"wrote {len(reviews)} ClaimReview(s) to {out}"))
+    automated = sum(row.review is None and row.verdict is not None for row in rows) if include_machine_verdicts else 0
+    marked = f" ({automated} automated assessment(s))" if automated else ""
+    err_console.print(safe(f"wrote {len(reviews)} ClaimReview(s){marked} to {out}"))
 
 
 @export_app.command("reports")

@@ -1,13 +1,25 @@
-"""schema.org ClaimReview JSON-LD for reviewed or verified claims (the format search engines read)."""
+"""schema.org ClaimReview JSON-LD for reviewed claims (the format search engines index as published fact-checks).
+
+Only a fact-checker's decision is published by default. A machine verdict is exported only when asked for, and
+then says in its text that it is an automated assessment: its ``reviewRating.ratingExplanation`` begins with
+:data:`AUTOMATED` and its ``reviewBody`` says so with the machine's confidence.
+"""
 
 import re
+import string
+import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
+from pydantic import BaseModel, ConfigDict
+
 from evidence_store.errors import InvalidInput
 from verify.reports.types import ReportRow
+from verify.settings import Settings
+
+AUTOMATED = "Automated assessment, not reviewed by a fact-checker"
 
 # a role word names a person ("the foreign minister"); otherwise an institution word names an organisation
 _PERSON = re.compile(
@@ -22,6 +34,68 @@ _ORGANISATION = re.compile(
     r"وزارة|حكومة|الجيش|قوات|مجلس|هيئة|لجنة|وكالة|شركة|حزب|مكتب|الشرطة|محكمة|مؤسسة|منظمة|اتحاد|الخزانة",
     re.IGNORECASE,
 )
+_WEB_ADDRESS = re.compile(r"https?://[^\s/?#]+\S*")
+_TEMPLATE_FIELDS = {"organisation_url", "claim_id"}
+
+
+class Publisher(BaseModel):
+    """The newsroom that publishes the ClaimReviews: its name, site and logo, and the address of each review."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    url: str
+    logo_url: str | None = None
+    url_template: str = "{organisation_url}#claim-{claim_id}"
+
+
+def _is_address(value: str) -> bool:
+    """Whether ``value`` is an http(s) address without spaces, control or formatting characters."""
+    return bool(_WEB_ADDRESS.fullmatch(value)) and not any(unicodedata.category(c)[0] == "C" for c in value)
+
+
+def _address(value: str | None, setting: str) -> str | None:
+    """``value`` stripped (None when unset), or an error naming ``setting`` unless it is an http(s) address."""
+    if value is None or not value.strip():
+        return None
+    if not _is_address(value.strip()):
+        raise InvalidInput(f"{setting} {value[:200]!r} is not an http(s) address")
+    return value.strip()
+
+
+def _template(template: str) -> str:
+    """``template``, or an error unless its only fields are plain {organisation_url} and {claim_id}."""
+    error = InvalidInput(
+        f"SANAD_CLAIMREVIEW_URL_TEMPLATE {template[:200]!r} may use only {{organisation_url}} and {{claim_id}}"
+    )
+    try:
+        fields = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(template)]
+    except ValueError:
+        raise error from None
+    if any(
+        name is not None and (name not in _TEMPLATE_FIELDS or spec or conversion) for name, spec, conversion in fields
+    ):
+        raise error
+    return template
+
+
+def publisher(settings: Settings) -> Publisher:
+    """The publishing newsroom from the settings; an error naming what is missing rather than publish as Sanad."""
+    name = (settings.organisation_name or "").strip()
+    url = _address(settings.organisation_url, "SANAD_ORGANISATION_URL")
+    if not name or url is None:
+        missing = " and ".join(
+            f"SANAD_ORGANISATION_{key}" for key, value in (("NAME", name), ("URL", url)) if not value
+        )
+        raise InvalidInput(
+            f"set {missing} to the newsroom that publishes these fact-checks before exporting ClaimReview"
+        )
+    return Publisher(
+        name=name,
+        url=url,
+        logo_url=_address(settings.organisation_logo_url, "SANAD_ORGANISATION_LOGO_URL"),
+        url_template=_template(settings.claimreview_url_template),
+    )
 
 
 def speaker_type(speaker: str) -> str:
@@ -40,76 +114,85 @@ def _compact(value: dict[str, Any]) -> dict[str, Any]:
     return {key: item for key, item in value.items() if item is not None}
 
 
-def claim_review(row: ReportRow, *, organisation_name: str, organisation_url: str, url_template: str) -> dict[str, Any]:
-    """One ClaimReview: the reviewer's label and note when reviewed, else the machine's verdict."""
-    if row.review is None and row.verdict is None:
-        raise InvalidInput(f"claim {row.claim.claim_id!r} has neither a verdict nor a review")
+def _review_url(row: ReportRow, by: Publisher) -> str:
+    """The review's own address; an error unless the template makes an http(s) address of it."""
+    url = by.url_template.format(organisation_url=by.url.rstrip("/"), claim_id=quote(row.claim.claim_id, safe=""))
+    if not _is_address(url):
+        raise InvalidInput(
+            f"SANAD_CLAIMREVIEW_URL_TEMPLATE {by.url_template[:200]!r} makes {url[:200]!r}, not an http(s) address"
+        )
+    return url
+
+
+def _item_reviewed(row: ReportRow) -> dict[str, Any]:
+    """The claim as it appeared: who made it, and the article it was seen in when that has an address."""
     claim, article = row.claim, row.article
-    if row.review is not None:
-        label, explanation, reviewed_at = row.review.label, row.review.note, row.review.created_at
-    else:
-        verdict = row.verdict.verdict
-        label, explanation, reviewed_at = verdict.label, verdict.justification, row.verdict.recorded_at
     if claim.speaker:
         author = {"@type": speaker_type(claim.speaker), "name": claim.speaker}
     elif article.publisher:
         author = {"@type": "Organization", "name": article.publisher}
     else:
         author = None
-    try:
-        url = url_template.format(
-            organisation_url=organisation_url.rstrip("/"), claim_id=quote(claim.claim_id, safe="")
-        )
-    except (KeyError, IndexError, ValueError):
-        raise InvalidInput(
-            f"claimreview url template {url_template!r} may use only {{organisation_url}} and {{claim_id}}"
-        ) from None
-    publisher = {"@type": "Organization", "name": article.publisher} if article.publisher else None
-    appearance = None  # where the claim was seen: only an article with an address can be pointed to
+    appearance = None
     if article.url:
+        publisher_of_article = {"@type": "Organization", "name": article.publisher} if article.publisher else None
         appearance = _compact(
             {
                 "@type": "NewsArticle",
                 "url": article.url,
                 "headline": article.title,
                 "datePublished": _date(article.published_at),
-                "publisher": publisher,
+                "publisher": publisher_of_article,
             }
         )
+    return _compact(
+        {"@type": "Claim", "author": author, "datePublished": _date(article.published_at), "appearance": appearance}
+    )
+
+
+def _author(by: Publisher) -> dict[str, Any]:
+    logo = {"@type": "ImageObject", "url": by.logo_url} if by.logo_url else None
+    return _compact({"@type": "Organization", "name": by.name, "url": by.url, "logo": logo})
+
+
+def _rating(label: str, explanation: str) -> dict[str, Any]:
+    return {"@type": "Rating", "alternateName": label.capitalize(), "ratingExplanation": explanation}
+
+
+def claim_review(row: ReportRow, by: Publisher) -> dict[str, Any]:
+    """One ClaimReview: the reviewer's label and note when reviewed, else the machine's verdict marked automated."""
+    body = None
+    if row.review is not None:
+        rating, published = _rating(row.review.label, row.review.note), row.review.created_at
+    elif row.verdict is not None:
+        verdict = row.verdict.verdict
+        rating = _rating(verdict.label, f"{AUTOMATED}: {verdict.justification}")
+        body = f"{AUTOMATED}: Sanad's machine verdict, {verdict.label} with {verdict.confidence:.0%} confidence."
+        published = row.verdict.recorded_at
+    else:
+        raise InvalidInput(f"claim {row.claim.claim_id!r} has neither a verdict nor a review")
     return _compact(
         {
             "@context": "https://schema.org",
             "@type": "ClaimReview",
-            "url": url,
-            "claimReviewed": claim.check_text,
-            "itemReviewed": _compact(
-                {
-                    "@type": "Claim",
-                    "author": author,
-                    "datePublished": _date(article.published_at),
-                    "appearance": appearance,
-                }
-            ),
-            "author": {"@type": "Organization", "name": organisation_name, "url": organisation_url},
-            "datePublished": _date(reviewed_at),
-            "inLanguage": claim.language or article.language,
-            "reviewRating": {
-                "@type": "Rating",
-                "alternateName": label.capitalize(),
-                "ratingExplanation": explanation,
-            },
+            "url": _review_url(row, by),
+            "claimReviewed": row.claim.check_text,
+            "itemReviewed": _item_reviewed(row),
+            "author": _author(by),
+            "datePublished": _date(published),
+            "inLanguage": row.claim.language or row.article.language,
+            "reviewRating": rating,
+            "reviewBody": body,
         }
     )
 
 
 def claim_reviews(
-    rows: Sequence[ReportRow], *, organisation_name: str, organisation_url: str, url_template: str
+    rows: Sequence[ReportRow], by: Publisher, *, include_machine_verdicts: bool = False
 ) -> list[dict[str, Any]]:
-    """A ClaimReview for each row that was reviewed or verified."""
+    """A ClaimReview for each reviewed row, and for each verified one only with ``include_machine_verdicts``."""
     return [
-        claim_review(
-            row, organisation_name=organisation_name, organisation_url=organisation_url, url_template=url_template
-        )
+        claim_review(row, by)
         for row in rows
-        if row.review is not None or row.verdict is not None
+        if row.review is not None or (include_machine_verdicts and row.verdict is not None)
     ]
