@@ -1,4 +1,4 @@
-"""The ``verify-article`` flow: fetch, extract claims, retrieve evidence, score, persist, publish.
+"""The ``verify-article`` flow: fetch, extract claims, retrieve evidence, score, persist, publish (artifacts).
 
 Parameters are the pydantic models of ``flows.params`` (the Prefect UI renders a form). Domain logic
 lives in ``verify.pipeline``; tasks only call it with process-wide resources.
@@ -140,8 +140,9 @@ def persist_task(
     return len(changes)
 
 
-@task(name="publish", cache_policy=NO_CACHE)
-def publish_task(run_id: str, article: Article, claims: list[Claim], verdicts: list[Verdict]) -> None:
+def publish(run_id: str, article: Article, claims: list[Claim], verdicts: list[Verdict]) -> None:
+    """The run's report and verdict table as artifacts. Called in the flow body, not in a task: an artifact made
+    in a task is filed under that task run (the UI listed it under ``publish``), one made here under the run."""
     scored = pipeline.pair_verdicts(claims, verdicts)
     create_markdown_artifact(
         key="verdict-report", markdown=verdicts_markdown(article, scored, run_id), description="Claims and verdicts"
@@ -164,7 +165,7 @@ def verify_one(article: ArticleInput, options: VerifyOptions, kind: str = "verif
         verdicts = score_task(claims, hits, prior, options)
         generation = pipeline.searched_generation(hits, runtime.evidence_store())
         changed = persist_task(run_id, parsed, claims, verdicts, generation)
-        publish_task(run_id, parsed, claims, verdicts)
+        publish(run_id, parsed, claims, verdicts)
     except BaseException as exc:
         reports.finish_run(run_id, "failed", error=f"{type(exc).__name__}: {exc}"[:2000])
         raise

@@ -7,11 +7,13 @@ become logits, calibrated per language; a decisive
 verdict needs a cited passage at least ``verdict_min_strength`` strong; strong evidence both
 ways is disputed and flagged conflicting; no evidence or only weak/neutral evidence is unverified.
 A decided verdict also cites, last, the strongest passage on the other side when one is strong
-enough to cite, and its justification names it, so a reviewer sees the counter-evidence.
+enough to cite, and its justification names it, so a reviewer sees the counter-evidence. A passage
+counts for the side it leans to (P(supports) vs P(refutes), as its citation shows it) and is cited once.
 """
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
@@ -20,6 +22,8 @@ from evidence_store.types import Passage
 from verify.calibration import VerdictCalibration
 from verify.settings import Settings
 from verify.types import Citation, ClaimType, StanceScore, Verdict, VerdictLabel
+
+Side = Literal["supports", "refutes"]
 
 VERDICT_LABELS: tuple[VerdictLabel, ...] = ("supported", "disputed", "unverified")
 _EPS = 1e-4
@@ -77,11 +81,31 @@ def _snippet(text: str, limit: int = 90) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
+def _leans(evidence: ScoredEvidence, side: Side) -> bool:
+    """Whether the passage counts for ``side``, as ``Citation.cited_as`` will show it (a tie counts as support)."""
+    supports = evidence.stance.supports >= evidence.stance.refutes
+    return supports if side == "supports" else not supports
+
+
 def _citations(
-    evidence: Sequence[ScoredEvidence], strengths: np.ndarray, settings: Settings, limit: int
+    evidence: Sequence[ScoredEvidence], strengths: np.ndarray, settings: Settings, limit: int, side: Side
 ) -> list[tuple[ScoredEvidence, float]]:
-    order = [i for i in np.argsort(-strengths, kind="stable") if strengths[i] >= settings.verdict_min_strength]
+    """The passages strong enough to cite for ``side``, strongest first; only those that lean to ``side``, so that
+    no passage is cited for both sides (nor twice) and each is shown as counting for the side it is cited for."""
+    order = [
+        i
+        for i in np.argsort(-strengths, kind="stable")
+        if strengths[i] >= settings.verdict_min_strength and _leans(evidence[i], side)
+    ]
     return [(evidence[i], float(strengths[i])) for i in order[:limit]]
+
+
+def _unique(evidence: Sequence[ScoredEvidence]) -> list[ScoredEvidence]:
+    """``evidence`` with each passage once (its first occurrence): a passage cannot be cited twice."""
+    first: dict[int, ScoredEvidence] = {}
+    for item in evidence:
+        first.setdefault(item.passage.passage_id, item)
+    return list(first.values())
 
 
 def _justify(
@@ -142,12 +166,13 @@ def aggregate(
     """The verdict on ``claim_text`` from its scored evidence (see the module's rules); ``retrieved``: the
     evidence came from search, so the calibration's retrieved temperature applies. An undecided opinion-type
     claim's justification says so, and who the article says holds the view."""
+    evidence = _unique(evidence)
     supports, refutes = evidence_strengths(evidence, settings)
     probabilities = calibration.probabilities(verdict_logits(evidence, settings), retrieved=retrieved)
     limit = settings.verdict_max_citations
     cited = {
-        "supports": _citations(evidence, supports, settings, limit),
-        "refutes": _citations(evidence, refutes, settings, limit),
+        "supports": _citations(evidence, supports, settings, limit, "supports"),
+        "refutes": _citations(evidence, refutes, settings, limit, "refutes"),
     }
     strong = settings.verdict_conflict_strength
     conflicting = bool(supports.size) and supports.max() >= strong and refutes.max() >= strong

@@ -14,7 +14,7 @@ from flows.cli.common import add_row, console, err_console, fail, friendly_error
 from verify.reports import ReportFilter, ReportRow, ReportStore
 from verify.reports.backup import export_reports, import_reports
 from verify.reports.claimreview import claim_reviews, publisher
-from verify.reports.export import to_json, write_csv, write_parquet
+from verify.reports.export import to_json, write_csv, write_csv_file, write_parquet
 from verify.reports.html import render_html
 from verify.settings import Settings
 
@@ -158,8 +158,7 @@ def report(
             path = out or _default_out(settings, fmt)
             path.parent.mkdir(parents=True, exist_ok=True)
             if fmt == "csv":
-                with path.open("w", encoding="utf-8", newline="") as handle:
-                    write_csv(rows, handle)
+                write_csv_file(rows, path)
             elif fmt == "json":
                 path.write_text(to_json(rows) + "\n", encoding="utf-8")
             elif fmt == "parquet":

@@ -85,4 +85,4 @@ def test_launch_verify_article_from_the_ui_and_read_the_verdict_table(served, br
     headers = _element(browser, "//th[normalize-space()='confidence']/..", 60).text
     assert "verdict" in headers and "top source" in headers
     cells = [cell.text for cell in browser.find_elements(By.XPATH, "//td")]
-    assert any(cell.startswith(("supported", "disputed", "unverified")) for cell in cells), cells
+    assert any(cell.startswith(("SUPPORTED", "DISPUTED", "UNVERIFIED")) for cell in cells), cells

@@ -2,20 +2,24 @@
 with the real embedding, check-worthiness and stance models and the demo evidence corpus."""
 
 import asyncio
+import json
 from typing import ClassVar
 
 import pytest
+from prefect import flow
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+from prefect.runtime import flow_run
 
 from evidence_store.demo import DEMO_CORPUS
 from evidence_store.ingest.sources import load_jsonl_corpus
 from flows import runtime
 from flows.params import ArticleInput, BatchRequest, ReverifyRequest, Scope, VerifyOptions
 from flows.reverify_claims import reverify_claims
-from flows.verify_article import run_verify_article
+from flows.verify_article import publish, run_verify_article
 from flows.verify_batch import verify_batch
 from tests.support.local_http import QuietHandler, serving
+from tests.support.report_factories import make_article, make_claims, make_verdict
 from tests.support.shared import SAMPLE_ARTICLE
 from verify.reports.types import ReportFilter
 
@@ -58,9 +62,11 @@ def test_sample_article_gets_verdicts_with_provenance(demo_home):
                 assert passage.publisher and passage.url and passage.published_at
 
     (markdown,) = asyncio.run(_artifacts("verdict-report"))[:1]
-    assert "🟢 supported" in markdown.data and "⚪ unverified" in markdown.data and "](https://" in markdown.data
+    assert "SUPPORTED" in markdown.data and "UNVERIFIED" in markdown.data and "](https://" in markdown.data
     table = asyncio.run(_artifacts("verdict-table"))[0]
-    assert "supported" in str(table.data)
+    assert "SUPPORTED" in str(table.data)
+    for artifact in (markdown, table):  # on the run's Artifacts tab, not under a task run
+        assert str(artifact.flow_run_id) == summary.run_id and artifact.task_run_id is None
 
 
 class ArticleServer(QuietHandler):
@@ -148,3 +154,24 @@ def test_batch_verifies_each_url_and_reports_failures(demo_home, article_server)
     verified, failed = results
     assert not isinstance(verified, str) and verified.claims >= 1
     assert isinstance(failed, str) and "HTTP 404" in failed
+
+
+def test_the_report_artifacts_belong_to_the_flow_run_not_to_a_task_run(prefect_server):
+    # made inside a task, they were listed under the `publish` task run and the Artifacts tab said "Flow run: None"
+    article = make_article("artifact-owner")
+    claims = make_claims(article)
+    verdicts = [make_verdict(claim, "supported") for claim in claims]
+
+    @flow(name="publish-report")
+    def publishing() -> str:
+        publish("run-1", article, claims, verdicts)
+        return str(flow_run.get_id())
+
+    run_id = publishing()
+    for key in ("verdict-report", "verdict-table"):
+        owned = [artifact for artifact in asyncio.run(_artifacts(key)) if str(artifact.flow_run_id) == run_id]
+        assert len(owned) == 1, key
+        assert owned[0].task_run_id is None
+    (table,) = [a for a in asyncio.run(_artifacts("verdict-table")) if str(a.flow_run_id) == run_id]
+    rows = table.data if isinstance(table.data, list) else json.loads(table.data)
+    assert list(rows[0])[:2] == ["verdict", "confidence"] and rows[0]["verdict"] == "SUPPORTED"

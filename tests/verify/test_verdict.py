@@ -1,9 +1,14 @@
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from evidence_store.types import Passage
 from verify.calibration import VerdictCalibration
+from verify.prior.matching import PriorMatch
+from verify.prior.verdicts import follow_prior_check
 from verify.settings import Settings
 from verify.types import StanceScore, Verdict
 from verify.verdict import ScoredEvidence, aggregate, relevance_gate
@@ -139,3 +144,58 @@ def test_a_decided_verdict_also_cites_the_strongest_passage_against_it():
     assert "Against it: Reuters (2024-03-01) contradicts the claim (0.45)" in verdict.justification
     alone = _verdict(support, _evidence((0.1, 0.1, 0.8), n=1))  # nothing citeable against it
     assert [c.stance.label for c in alone.citations] == ["supports"] and "Against it" not in alone.justification
+
+
+def test_a_passage_leaning_to_the_verdict_is_not_also_cited_against_it():
+    # the English run of issue 23: a passage with supports 0.5 and refutes 0.4 was cited for the verdict and again,
+    # last, "against it" — twice, both times shown as supporting, while the justification said it contradicts
+    strong = _evidence((0.9, 0.05, 0.05), publisher="AFP", n=0)
+    mixed = _evidence((0.5, 0.4, 0.1), publisher="BBC", n=1)
+    verdict = _verdict(strong, mixed)
+    assert verdict.label == "supported"
+    assert [c.passage.passage_id for c in verdict.citations] == [0, 1]
+    assert [c.cited_as for c in verdict.citations] == ["supports", "supports"]
+    assert "Against it" not in verdict.justification
+
+
+def test_the_same_passage_given_twice_is_cited_once():
+    verdict = _verdict(_evidence((0.9, 0.05, 0.05), n=3), _evidence((0.9, 0.05, 0.05), n=3))
+    assert [c.passage.passage_id for c in verdict.citations] == [3]
+    assert verdict.citations[0].weight == pytest.approx(1.0)
+
+
+_STANCES = st.tuples(st.floats(0, 1), st.floats(0, 1)).map(lambda p: (p[0] * (1 - p[1]), p[1] * (1 - p[0])))
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 4), _STANCES, st.floats(0.7, 1.0)), max_size=8))
+def test_citations_are_distinct_and_agree_with_the_justification(items):
+    evidence = [
+        _evidence((s, r, max(0.0, 1.0 - s - r)), relevance=rel, publisher=f"P{n}", n=n) for n, (s, r), rel in items
+    ]
+    verdict = _verdict(*evidence)
+    ids = [c.passage.passage_id for c in verdict.citations]
+    assert len(ids) == len(set(ids))
+    side = {"supported": "supports", "disputed": "refutes"}.get(verdict.label)
+    if side and not verdict.conflicting:
+        *shown, last = verdict.citations
+        against = "Against it:" in verdict.justification
+        assert all(c.cited_as == side for c in (shown if against else verdict.citations))
+        if against:
+            assert last.cited_as != side
+            stance = "contradicts" if side == "supports" else "supports"
+            assert f"Against it: {last.passage.publisher} (2024-03-01) {stance}" in verdict.justification
+    if verdict.conflicting:
+        assert {c.cited_as for c in verdict.citations} == {"supports", "refutes"}
+
+
+def test_a_fact_check_found_by_search_too_is_cited_once():
+    fact_check = _evidence((0.1, 0.8, 0.1), publisher="Misbar", n=7)
+    verdict = _verdict(fact_check, _evidence((0.05, 0.9, 0.05), n=1))
+    assert 7 in [c.passage.passage_id for c in verdict.citations]  # search cited the fact-check as evidence
+    match = PriorMatch(
+        passage=fact_check.passage.model_copy(update={"rating": "زائف"}), probability=0.95, similarity=0.9
+    )
+    followed = follow_prior_check(verdict, match)
+    ids = [c.passage.passage_id for c in followed.citations]
+    assert ids[0] == 7 and followed.citations[0].prior_fact_check and len(ids) == len(set(ids))

@@ -46,7 +46,8 @@ def follow_prior_check(verdict: Verdict, match: PriorMatch) -> Verdict:
             "label": label,
             "confidence": match.probability,
             "conflicting": conflicting,
-            "citations": (citation, *verdict.citations),
+            # the fact-check first, and not again as evidence if search found it too
+            "citations": (citation, *(c for c in verdict.citations if c.passage.passage_id != passage.passage_id)),
             "justification": f"{justification} Evidence: {verdict.justification}",
         }
     )

@@ -147,6 +147,14 @@ def write_csv(rows: Sequence[ReportRow], out: TextIO) -> None:
         )
 
 
+def write_csv_file(rows: Sequence[ReportRow], path: Path) -> None:
+    """The CSV as a file that starts with the UTF-8 byte-order mark (EF BB BF): without it, spreadsheet programs
+    read the file in a legacy code page and Arabic comes out garbled; ``csv`` and DuckDB read it back as UTF-8."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        write_csv(rows, handle)
+
+
 def to_json(rows: Sequence[ReportRow]) -> str:
     """The rows as a JSON array, with every cited passage."""
     return json.dumps([record(row) for row in rows], ensure_ascii=False, indent=2, default=datetime.isoformat)

@@ -1,4 +1,8 @@
-"""The report as one self-contained HTML page: inline CSS and JS, no network, readable without JS."""
+"""The report as one self-contained HTML page: inline CSS and JS, no network, readable without JS.
+
+Every string from an article, its evidence or a reviewer sits in its own ``<bdi>`` (or an element with
+``dir="auto"`` holding nothing else), so Arabic inside an English line keeps its direction without reordering the
+line. Counts, badges and the verdict filter use the final label: the reviewer's where there is one."""
 
 from collections import Counter
 from collections.abc import Sequence
@@ -6,8 +10,9 @@ from datetime import datetime
 from html import escape
 from itertools import groupby
 
-from verify.prior.labels import fact_check_source, rated_label
+from verify.prior.labels import rated_label
 from verify.reports.links import is_web_url
+from verify.reports.markdown import first_words
 from verify.reports.types import ArticleInfo, ReportRow
 from verify.types import Citation
 
@@ -34,14 +39,12 @@ section.article h2 { font-size: 17px; margin: 0; }
          text-transform: uppercase; letter-spacing: .03em; }
 .badge.supported { background: var(--supported); } .badge.disputed { background: var(--disputed); }
 .badge.unverified { background: var(--unverified); } .badge.none { background: var(--none); }
-.badge.outline { background: #fff; border: 2px solid currentColor; }
-.badge.outline.supported { color: var(--supported); } .badge.outline.disputed { color: var(--disputed); }
-.badge.outline.unverified { color: var(--unverified); }
 .bar { display: inline-block; width: 120px; height: 8px; background: #eaeef2; border-radius: 4px; overflow: hidden;
        vertical-align: middle; }
 .bar > span { display: block; height: 100%; background: #0969da; }
 .tag { font-size: 12px; padding: 1px 8px; border-radius: 4px; background: #fff8c5; border: 1px solid #d4a72c; }
 .tag.conflict { background: #ffebe9; border-color: #ff8182; }
+.tag.machine { background: #fff; border-color: var(--line); }
 .tag.prior { background: #ddf4ff; border-color: #54aeff; }
 .prior-check { background: #fff8c5; border: 1px solid #d4a72c; border-inline-start: 4px solid #bf8700;
                border-radius: 6px; padding: 8px 10px; margin: 10px 0 4px; }
@@ -98,16 +101,21 @@ def _date(moment: datetime | None) -> str:
     return moment.date().isoformat() if moment else "undated"
 
 
-def _link(url: str | None, text: str) -> str:
-    """A link when ``url`` is http(s); plain text otherwise (never a javascript: or data: link)."""
+def _u(value: object) -> str:
+    """Text from an article, its evidence or a reviewer: escaped, and isolated in its own direction."""
+    return f"<bdi>{_e(value)}</bdi>"
+
+
+def _link(url: str | None, inner: str) -> str:
+    """``inner`` (HTML) as a link when ``url`` is http(s); as it is otherwise (never a javascript: or data: link)."""
     if is_web_url(url):
-        return f'<a href="{_e(url)}" rel="noopener noreferrer" target="_blank">{_e(text)}</a>'
-    return _e(text)
+        return f'<a href="{_e(url)}" rel="noopener noreferrer" target="_blank">{inner}</a>'
+    return inner
 
 
 def _rated(rating: str | None) -> str:
     """«rating» (its class in words), the rating isolated so that Arabic reads right inside English."""
-    return f"rated «<bdi>{_e(rating or 'unrated')}</bdi>» ({_e(rated_label(rating)[1])})"
+    return f"rated «{_u(rating or 'unrated')}» ({_e(rated_label(rating)[1])})"
 
 
 def _prior_check(citation: Citation) -> str:
@@ -115,10 +123,13 @@ def _prior_check(citation: Citation) -> str:
     passage = citation.passage
     reviewed = ""
     if passage.claim_reviewed:
-        reviewed = f'<div class="reviewed">Claim reviewed: <bdi dir="auto">{_e(passage.claim_reviewed)}</bdi></div>'
+        reviewed = f'<div class="reviewed">Claim reviewed: {_u(passage.claim_reviewed)}</div>'
+    source = _u(passage.publisher or passage.title or passage.doc_id)
+    if passage.published_at:
+        source += f" on {_date(passage.published_at)}"
     return (
         f'<div class="prior-check"><b>Previously fact-checked</b> by '
-        f"<bdi>{_link(passage.url, fact_check_source(passage))}</bdi>: {_rated(passage.rating)}{reviewed}</div>"
+        f"{_link(passage.url, source)}: {_rated(passage.rating)}{reviewed}</div>"
     )
 
 
@@ -126,7 +137,7 @@ def _evidence(rank: int, citation: Citation) -> str:
     passage, stance = citation.passage, citation.stance
     prior = ""
     if passage.rating and not citation.prior_fact_check:
-        prior = f' · prior fact-check: <span class="tag">{_e(passage.rating)}</span>'
+        prior = f' · prior fact-check: <span class="tag">{_u(passage.rating)}</span>'
     if citation.prior_fact_check:  # its stance is its rating, not a model's reading: say so
         read = (
             f"<b>prior fact-check</b> of this claim, {_rated(passage.rating)}: the verdict follows it · "
@@ -140,11 +151,11 @@ def _evidence(rank: int, citation: Citation) -> str:
             f"{citation.relevance:.2f} · weight {citation.weight:.2f}"
         )
     return (
-        f"<li><div>{_link(passage.url, passage.title or passage.url or passage.doc_id)} — "
-        f'<span class="speaker">{_e(passage.publisher or "unknown publisher")}</span>, '
+        f"<li><div>{_link(passage.url, _u(passage.title or passage.url or passage.doc_id))} — "
+        f'<span class="speaker">{_u(passage.publisher) if passage.publisher else "unknown publisher"}</span>, '
         f"{_e(_date(passage.published_at))}{prior}</div>"
         f'<div class="snippet" dir="auto">{_e(passage.text)}</div>'
-        f'<div class="stance">{read} · passage {passage.passage_id} of <code>{_e(passage.doc_id)}</code></div></li>'
+        f'<div class="stance">{read} · passage {passage.passage_id} of <code>{_u(passage.doc_id)}</code></div></li>'
     )
 
 
@@ -155,12 +166,17 @@ def _prior(row: ReportRow) -> Citation | None:
 
 def _card(row: ReportRow) -> str:
     claim, stored, review, prior = row.claim, row.verdict, row.review, _prior(row)
-    label = stored.verdict.label if stored else "none"
-    parts = [f'<span class="badge {label}">{_e(label if stored else "not scored")}</span>']
+    label = _final(row)
+    parts = [f'<span class="badge {_e(label)}">{_e(label if label != "none" else "not scored")}</span>']
+    machine = _machine(row) or "none"
+    if review and review.label != machine:
+        parts.append(f'<span class="tag machine">machine: {_e(machine if stored else "not scored")}</span>')
+    elif review:
+        parts.append('<span class="tag machine">confirmed by the reviewer</span>')
     if stored:
         confidence = stored.verdict.confidence
         parts.append(
-            f'<span class="bar" title="confidence {confidence:.0%}"><span style="width:{confidence * 100:.0f}%">'
+            f'<span class="bar" title="machine confidence"><span style="width:{confidence * 100:.0f}%">'
             f"</span></span> <span>{confidence:.0%}</span>"
         )
         if prior:
@@ -170,11 +186,8 @@ def _card(row: ReportRow) -> str:
         if row.previous_label and row.previous_label != stored.verdict.label:
             parts.append(f'<span class="tag">was {_e(row.previous_label)}</span>')
     if row.review_reasons:
-        parts.append(f'<span class="tag">needs review: {_e(", ".join(row.review_reasons))}</span>')
-    if review:
-        parts.append(
-            f'<span class="muted">reviewer:</span> <span class="badge outline {review.label}">{_e(review.label)}</span>'
-        )
+        reasons = ", ".join(_u(reason) for reason in row.review_reasons)  # may name a publisher
+        parts.append(f'<span class="tag">needs review: {reasons}</span>')
     body = [f'<div class="top">{" ".join(parts)}</div>']
     if prior:
         body.append(_prior_check(prior))
@@ -184,17 +197,17 @@ def _card(row: ReportRow) -> str:
         )
     body.append(f'<div class="claim" dir="auto">{_e(claim.text)}</div>')
     if claim.speaker:
-        said = f" — “{_e(claim.attributed_content)}”" if claim.attributed_content else ""
-        body.append(f'<div dir="auto">said by <span class="speaker">{_e(claim.speaker)}</span>{said}</div>')
+        said = f" — “{_u(claim.attributed_content)}”" if claim.attributed_content else ""
+        body.append(f'<div>said by <span class="speaker">{_u(claim.speaker)}</span>{said}</div>')
     if review:
         body.append(
-            f'<div class="review"><b>Reviewer’s verdict: {_e(review.label)}</b> by {_e(review.reviewer)}, '
+            f'<div class="review"><b>Reviewer’s verdict: {_e(review.label)}</b> by {_u(review.reviewer)}, '
             f'{_e(_date(review.created_at))}<div dir="auto">{_e(review.note)}</div></div>'
         )
     searchable = [claim.text, claim.speaker or "", claim.attributed_content or "", review.note if review else ""]
     if stored:
         verdict = stored.verdict
-        body.append(f'<div class="why" dir="auto"><b>Why:</b> {_e(verdict.justification)}</div>')
+        body.append(f'<div class="why"><b>Why:</b> {_u(verdict.justification)}</div>')
         if verdict.citations:
             items = "".join(_evidence(rank, c) for rank, c in enumerate(verdict.citations, 1))
             body.append(f'<ol class="evidence">{items}</ol>')
@@ -212,47 +225,72 @@ def _card(row: ReportRow) -> str:
     else:
         body.append(f'<footer class="ids">claim <code>{_e(claim.claim_id)}</code></footer>')
     data = (
-        f'data-label="{_e(label)}" data-review="{int(row.needs_review)}" data-prior="{int(prior is not None)}" '
+        f'data-label="{_e(label)}" data-machine-label="{_e(machine)}" data-review="{int(row.needs_review)}" '
+        f'data-prior="{int(prior is not None)}" '
         f'data-text="{_e(" ".join(searchable).lower())}"'
     )
     needs = " needs-review" if row.needs_review else ""
     return f'<article class="card{needs}" id="claim-{_e(claim.claim_id)}" {data}>{"".join(body)}</article>'
 
 
+def _machine(row: ReportRow) -> str | None:
+    return row.verdict.verdict.label if row.verdict else None
+
+
+def _final(row: ReportRow) -> str:
+    """The label a reader goes by: the reviewer's where there is one, else the machine's; "none" if neither."""
+    return row.final_label or "none"
+
+
+def _heading(article: ArticleInfo, rows: list[ReportRow]) -> str:
+    """A readable name for the article: its title, else its URL, else its publisher and date, else its first
+    claim's first words (never its hash id)."""
+    if article.title or article.url:
+        return _u(article.title or article.url)
+    if article.publisher:
+        return f"Article from {_u(article.publisher)}, {_e(_date(article.published_at))}"
+    first = min(rows, key=lambda row: row.claim.start).claim.text
+    return f"Untitled article: “{_u(first_words(first))}”"
+
+
 def _article(article: ArticleInfo, rows: list[ReportRow]) -> str:
     """One article's claims, those a published fact-check had already rated first (else in article order)."""
+    heading = _link(article.url, _heading(article, rows))
     rows = sorted(rows, key=lambda row: _prior(row) is None)
     prior_count = sum(_prior(row) is not None for row in rows)
-    heading = _link(article.url, article.title or article.url or article.article_id)
     meta = " · ".join(
         part
         for part in (
-            _e(article.publisher) if article.publisher else "",
+            _u(article.publisher) if article.publisher else "",
             _e(_date(article.published_at)) if article.published_at else "",
             f"{len(rows)} claim(s)",
             f"{prior_count} previously fact-checked" if prior_count else "",
+            f'article <code title="{_e(article.article_id)}">{_u(article.article_id[:12])}</code>',
         )
         if part
     )
     cards = "".join(_card(row) for row in rows)
-    return f'<section class="article"><h2 dir="auto">{heading}</h2><div class="meta">{meta}</div>{cards}</section>'
+    return f'<section class="article"><h2>{heading}</h2><div class="meta">{meta}</div>{cards}</section>'
 
 
 def render_html(rows: Sequence[ReportRow], *, title: str, generated_at: datetime) -> str:
     """The whole report page."""
-    counts = Counter(row.verdict.verdict.label if row.verdict else "none" for row in rows)
+    counts = Counter(_final(row) for row in rows)
+    overridden = sum(row.review is not None and row.final_label != _machine(row) for row in rows)
     summary = " · ".join(
         f'<span class="badge {name}">{counts[name]} {_e(name if name != "none" else "not scored")}</span>'
         for name in ("supported", "disputed", "unverified", "none")
         if counts[name]
     )
+    if overridden:
+        summary += f" · {overridden} changed by a reviewer"
     review_count = sum(row.needs_review for row in rows)
     prior_count = sum(_prior(row) is not None for row in rows)
     sections = "".join(_article(article, list(group)) for article, group in groupby(rows, key=lambda row: row.article))
     options = "".join(
         f'<option value="{value}">{text}</option>'
         for value, text in (
-            ("", "all verdicts"),
+            ("", "all verdicts (final)"),
             ("supported", "supported"),
             ("disputed", "disputed"),
             ("unverified", "unverified"),

@@ -125,6 +125,13 @@ def test_html_and_parquet_files(run_id, home, tmp_path):
         labels = con.execute("SELECT list(label ORDER BY claim_id) FROM read_parquet(?)", [str(target)]).fetchall()
     assert labels == [(["supported", "disputed", "unverified"],)]
 
+    spreadsheet = tmp_path / "out" / "snapshot.csv"
+    written_csv = run("report", "--format", "csv", "--run", run_id, "--out", str(spreadsheet))
+    assert written_csv.exit_code == 0, written_csv.output
+    assert spreadsheet.read_bytes().startswith(b"\xef\xbb\xbf")  # spreadsheet programs read UTF-8 by it
+    with spreadsheet.open(encoding="utf-8-sig", newline="") as handle:
+        assert sorted(row["label"] for row in csv.DictReader(handle)) == ["disputed", "supported", "unverified"]
+
 
 @pytest.mark.parametrize(
     ("args", "message"),

@@ -7,7 +7,7 @@ import json
 import duckdb
 
 from tests.support.report_factories import make_prior_verdict, make_verdict
-from verify.reports.export import CSV_COLUMNS, to_json, write_csv, write_parquet
+from verify.reports.export import CSV_COLUMNS, to_json, write_csv, write_csv_file, write_parquet
 
 
 def test_csv_has_one_flat_row_per_claim(store, scored):
@@ -85,3 +85,20 @@ def test_exports_mark_the_prior_fact_check_a_verdict_follows(store, recorded, tm
             [str(path)],
         ).fetchall()
     assert checked == [(claims[0].claim_id, ["زائف"])]
+
+
+def test_a_csv_file_starts_with_a_utf8_bom_and_reads_back(store, scored, tmp_path):
+    # spreadsheet programs read a UTF-8 CSV without a byte-order mark as a legacy code page: Arabic comes out garbled
+    claims, _ = scored
+    path = tmp_path / "out" / "report.csv"
+    write_csv_file(store.report(), path)
+
+    data = path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and not data.startswith(b"\xef\xbb\xbf" * 2)
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert list(rows[0]) == list(CSV_COLUMNS)
+    assert [row["claim"] for row in rows] == [claim.text for claim in claims]  # the Arabic claim intact
+    with duckdb.connect() as con:
+        read = con.execute("SELECT claim_id, claim FROM read_csv(?, header = true)", [str(path)]).fetchall()
+    assert read == [(claim.claim_id, claim.text) for claim in claims]

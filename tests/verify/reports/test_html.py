@@ -4,9 +4,12 @@ import re
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 
+import lxml.html
+
 from tests.support.report_factories import (
     FACT_CHECK_URL,
     make_article,
+    make_citation,
     make_claims,
     make_passage,
     make_prior_verdict,
@@ -53,7 +56,8 @@ def test_page_is_self_contained_and_shows_verdicts_reviews_and_evidence(store, s
     ]
     assert "@import" not in page and "url(" not in page
     cards = [attrs for tag, attrs in parsed.tags if tag == "article"]
-    assert [card["data-label"] for card in cards] == ["supported", "disputed", "unverified"]
+    assert [card["data-label"] for card in cards] == ["supported", "supported", "unverified"]  # the reviewer's
+    assert [card["data-machine-label"] for card in cards] == ["supported", "disputed", "unverified"]
     assert [card["data-review"] for card in cards] == ["0", "0", "1"]
     assert [card["id"] for card in cards] == [f"claim-{claim.claim_id}" for claim in claims]
     assert "Reviewer’s verdict: supported" in text and "The ministry's own statement confirms it." in text
@@ -164,3 +168,101 @@ def test_a_prior_fact_check_with_an_unsafe_url_is_not_a_link(store):
     hrefs = [attrs.get("href") for tag, attrs in parsed.tags if tag == "a"]
     assert hrefs and not any(href.startswith("javascript:") for href in hrefs)
     assert "Previously fact-checked" in " ".join(parsed.text)
+
+
+def test_counts_badges_and_filter_follow_the_reviewer_with_the_machine_label_beside(store, scored):
+    claims, _ = scored  # machine: supported, disputed, unverified; the disputed one reviewed as supported
+    page = render(store.report())
+    tree = lxml.html.fromstring(page)
+
+    summary = tree.xpath("//header/div[@class='meta']")[0].text_content()
+    assert "2 supported" in summary and "1 unverified" in summary and "disputed" not in summary
+    assert "1 changed by a reviewer" in summary
+    reviewed = tree.xpath(f"//article[@id='claim-{claims[1].claim_id}']")[0]
+    assert reviewed.get("data-label") == "supported"  # what the verdict filter matches
+    badges = [span.text_content() for span in reviewed.xpath(".//div[@class='top']/span")]
+    assert badges[:2] == ["supported", "machine: disputed"]
+    assert [option.get("value") for option in tree.xpath("//select[@id='label']/option")][1:3] == [
+        "supported",
+        "disputed",
+    ]
+    assert "card.dataset.label === l" in page
+
+
+def test_an_untitled_article_is_headed_by_its_first_words_and_its_id_is_small(store):
+    article = make_article().model_copy(update={"title": None, "url": None, "publisher": None})
+    claims = make_claims(article)
+    run_id = store.start_run("verify-article")
+    store.record_article(article)
+    store.record_claims(claims)
+    store.record_verdicts(
+        run_id, [(claims[0], make_verdict(claims[0], "supported"))], embedding_model="e5", store_generation=1
+    )
+    tree = lxml.html.fromstring(render(store.report()))
+
+    (heading,) = tree.xpath("//section[@class='article']/h2")
+    words = " ".join(claims[0].text.split()[:8])
+    assert heading.text_content().startswith(f"Untitled article: “{words}")
+    assert article.article_id not in heading.text_content()
+    (code,) = tree.xpath("//section[@class='article']/div[@class='meta']/code")
+    assert code.get("title") == article.article_id and code.text_content() == article.article_id[:12]
+
+
+def _isolating(element) -> bool:
+    return element.tag == "bdi" or element.get("dir") == "auto"
+
+
+def test_every_string_from_articles_evidence_and_reviewers_is_isolated_in_the_dom(store):
+    # mixed Arabic and English: "Why:", "said by", a publisher and its date must not reorder each other
+    strings = {
+        "title": "وفد حفتر in Damascus 2020",
+        "publisher": "عربي 21 Arabi21",
+        "claim": "قال الوزير إن 3 طائرات وصلت",
+        "speaker": "وزير الخارجية Foreign Minister",
+        "attributed": "وصلت 3 طائرات to Benghazi",
+        "context": "في 3 آذار March 3",
+        "justification": "Supported by رويترز (2016-12-02)",
+        "evidence title": "تقرير Report 7",
+        "evidence publisher": "بي بي سي BBC",
+        "evidence text": "وصلت 3 رحلات Cham Wings",
+        "rating": "مضلل misleading",
+        "reviewer": "رانية Rania",
+        "note": "بيان الوزارة statement 2",
+    }
+    sentences = (strings["context"], strings["claim"])
+    article = make_article(sentences=sentences).model_copy(
+        update={"title": strings["title"], "publisher": strings["publisher"], "url": None}
+    )
+    claim = make_claims(article, sentences)[1].model_copy(
+        update={"speaker": strings["speaker"], "attributed_content": strings["attributed"]}
+    )
+    passage = make_passage(1, publisher=strings["evidence publisher"], text=strings["evidence text"])
+    passage = passage.model_copy(update={"title": strings["evidence title"], "rating": strings["rating"]})
+    verdict = make_verdict(claim, "supported").model_copy(
+        update={"citations": (make_citation(passage),), "justification": strings["justification"]}
+    )
+    run_id = store.start_run("verify-article")
+    store.record_article(article)
+    store.record_claims([claim])
+    store.record_verdicts(run_id, [(claim, verdict)], embedding_model="e5", store_generation=1)
+    store.add_review(claim.claim_id, "disputed", strings["note"], strings["reviewer"])
+    tree = lxml.html.fromstring(render(store.report()))
+
+    arabic = re.compile("[\u0600-\u06ff]")
+    inserted = set(strings.values())
+    found, stray = set(), []
+    for element in tree.iter():
+        if element.tag in ("script", "style", "title") or not isinstance(element.tag, str):
+            continue
+        for text, start in ((element.text, element), (element.tail, element.getparent())):
+            if not text or not arabic.search(text):
+                continue
+            isolate = next((node for node in start.iterancestors() if _isolating(node)), None)
+            isolate = start if _isolating(start) else isolate
+            content = isolate.text_content().strip() if isolate is not None else None
+            if content in inserted:
+                found.add(content)
+            else:
+                stray.append((text, content))
+    assert stray == []  # no Arabic outside an isolate holding exactly one inserted string
+    assert found == inserted

@@ -18,7 +18,7 @@ from tests.support.report_factories import (
     make_prior_verdict,
     make_verdict,
 )
-from verify.reports.markdown import verdicts_markdown, verdicts_table
+from verify.reports.markdown import FSI, PDI, verdicts_markdown, verdicts_table
 
 HOSTILE_URLS = [
     "javascript:alert(1)",
@@ -84,7 +84,7 @@ def test_only_http_sources_become_links(url):
         "HTTP://evidence.example.com/doc/3",
     ]
     assert html == []
-    assert "- Reuters, 2016-12-02: supports" in page  # the hostile source is still named, as plain text
+    assert f"- {FSI}Reuters{PDI}, 2016-12-02: supports" in page  # the hostile source is still named, as plain text
 
 
 @pytest.mark.parametrize("url", HOSTILE_URLS)
@@ -98,7 +98,7 @@ def test_a_hostile_article_or_fact_check_url_is_not_linked(url):
     targets, html = rendered_links(page)
     assert targets == ["https://evidence.example.com/doc/1"]
     assert html == []
-    assert "**Previously fact-checked** by مسبار on 2024-05-01: rated" in page
+    assert f"**Previously fact-checked** by {FSI}مسبار{PDI} on 2024-05-01: rated" in page
     assert "javascript" not in str(verdicts_table([(claim, verdict)])[0]["top source"]).lower()
 
 
