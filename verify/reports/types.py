@@ -9,7 +9,9 @@ from evidence_store.errors import InvalidInput
 from verify.types import Citation, Claim, Verdict, VerdictLabel
 
 RunStatus = Literal["running", "completed", "failed"]
-ReviewReason = Literal["low confidence", "conflicting", "changed"]
+# an unreviewed verdict: "low confidence", "conflicting" or "changed"; a reviewed one: what changed since the review
+# ("machine label changed from X to Y since the review on DATE", "new evidence disagrees with the review: SOURCE")
+ReviewReason = str
 
 
 class ReportsError(InvalidInput):
@@ -77,7 +79,7 @@ class ReportRow(_Frozen):
     verdict: StoredVerdict | None
     previous_label: VerdictLabel | None
     review: Review | None
-    review_reasons: tuple[ReviewReason, ...]  # empty when fine or reviewed since this verdict
+    review_reasons: tuple[ReviewReason, ...]  # empty when fine, or reviewed and nothing disagrees since
 
     @property
     def needs_review(self) -> bool:

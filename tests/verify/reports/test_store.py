@@ -2,7 +2,7 @@
 
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import duckdb
 import pytest
@@ -139,7 +139,7 @@ def test_report_of_a_run_shows_its_verdicts_even_when_superseded(store, recorded
         store.report(ReportFilter(article_id=INJECTION))
 
 
-def test_needing_review_until_reviewed_then_again_when_the_verdict_changes(store, recorded):
+def test_needing_review_until_reviewed_then_again_when_the_machine_label_changes(store, recorded):
     _, claims, run_id = recorded
     store.record_verdicts(
         run_id,
@@ -168,7 +168,10 @@ def test_needing_review_until_reviewed_then_again_when_the_verdict_changes(store
         run_id, [(claims[1], make_verdict(claims[1], "supported", 0.9))], embedding_model="e5", store_generation=2
     )
     row = next(r for r in store.needing_review() if r.claim.claim_id == claims[1].claim_id)
-    assert row.review_reasons == ("changed",)
+    reviewed_on = review.created_at.astimezone(UTC).date().isoformat()
+    assert row.review_reasons == (
+        f"machine label changed from disputed to supported since the review on {reviewed_on}",
+    )
     assert row.review == review  # the review survives re-verification
 
 
