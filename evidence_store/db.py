@@ -92,7 +92,7 @@ class StoreModelMismatch(SanadError, RuntimeError):
 class EvidenceDB:
     """Typed reads and transactional writes over the store's DuckDB file."""
 
-    def __init__(self, path: Path, *, lock_timeout_s: float = 60.0) -> None:
+    def __init__(self, path: Path, *, lock_timeout_s: float | None = None) -> None:
         self.file = DuckFile(path, lock_timeout_s=lock_timeout_s)
 
     @property

@@ -3,7 +3,9 @@
 DuckDB lets one process hold a database file; any other process that opens it fails
 at once. So Sanad never holds a file for long: a connection is opened for a burst of
 work, closed after ``idle_release_s`` without use, and an open that meets another
-process's lock is retried for up to ``lock_timeout_s``.
+process's lock is retried for up to ``lock_timeout_s`` (``SANAD_DB_LOCK_TIMEOUT_S``). A wait
+of over ``WAIT_NOTICE_S`` is logged once, at WARNING, naming the process that holds the file
+(DuckDB's lock error names it; a process waiting in line writes its pid into the queue file).
 
 A process that keeps using its connection would never be idle, and would starve the
 others; so processes that want the file queue on a lock file beside it (``<db>.queue``),
@@ -21,8 +23,10 @@ instead: each open replays the log, but each checkpoint copies the whole file.
 import atexit
 import contextlib
 import fcntl
+import logging
 import os
 import random
+import re
 import threading
 import time
 import weakref
@@ -33,6 +37,11 @@ import duckdb
 
 from evidence_store import checkpoint_guard
 from evidence_store.errors import SanadError
+from evidence_store.settings import StoreSettings
+
+log = logging.getLogger(__name__)
+WAIT_NOTICE_S = 1.0  # a wait for a file longer than this is logged once, naming its holder
+_HELD_IN = re.compile(r"held in (.*?) \(PID (\d+)\)")
 
 
 class DatabaseBusyError(SanadError, RuntimeError):
@@ -42,6 +51,59 @@ class DatabaseBusyError(SanadError, RuntimeError):
 def _is_lock_error(exc: Exception) -> bool:
     text = str(exc)
     return "lock" in text.lower() and ("Could not set lock" in text or "Conflicting lock" in text)
+
+
+def describe_process(pid: int) -> str:
+    """``process PID (COMMAND)``, the command from ``/proc`` where readable, shortened."""
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return f"process {pid}"
+    words = raw.decode(errors="replace").rstrip("\0").split("\0")
+    command = " ".join(" ".join([os.path.basename(words[0]), *words[1:]]).split())  # one line, whatever it held
+    if len(command) > 80:
+        command = command[:79] + "…"
+    return f"process {pid} ({command})" if command else f"process {pid}"
+
+
+def _lock_holder(message: str) -> str | None:
+    """The process a DuckDB lock error names, described; None if it names none."""
+    match = _HELD_IN.search(message)
+    return describe_process(int(match.group(2))) if match else None
+
+
+class _Wait:
+    """One wait for a file: logs once past ``WAIT_NOTICE_S`` and words the error past the deadline."""
+
+    def __init__(self, path: Path, timeout_s: float) -> None:
+        self.path = path
+        self.timeout_s = timeout_s
+        self.started = time.monotonic()
+        self.deadline = self.started + timeout_s
+        self.holder = "another process"
+        self._noticed = False
+
+    def held_by(self, holder: str | None) -> None:
+        """Note who holds the file (or who stands ahead in line), and say so once the wait grows long."""
+        if holder:
+            self.holder = holder
+        if not self._noticed and time.monotonic() - self.started >= WAIT_NOTICE_S:
+            self._noticed = True
+            log.warning(
+                "waiting for %s: held by %s (gives up after %.0fs, SANAD_DB_LOCK_TIMEOUT_S)",
+                self.path,
+                self.holder,
+                self.timeout_s,
+            )
+
+    def expired(self) -> bool:
+        return time.monotonic() >= self.deadline
+
+    def error(self) -> DatabaseBusyError:
+        return DatabaseBusyError(
+            f"{self.path} is held by {self.holder} for over {self.timeout_s:.0f}s "
+            "(SANAD_DB_LOCK_TIMEOUT_S); try again when it finishes"
+        )
 
 
 _open_files: "weakref.WeakSet[DuckFile]" = weakref.WeakSet()
@@ -67,8 +129,9 @@ class _Queue:
             os.close(fd)  # which also releases a lock still held
 
     @contextlib.contextmanager
-    def turn(self, deadline: float) -> Iterator[bool]:
-        """Stand first in line for the block; yields False if the deadline passed while waiting in line."""
+    def turn(self, wait: _Wait) -> Iterator[bool]:
+        """Stand first in line for the block; yields False if the deadline passed while waiting in line.
+        The first in line writes its pid into the file, for those behind it to name."""
         with self._descriptor() as fd:
             delay = 0.005
             while fd is not None:
@@ -76,12 +139,23 @@ class _Queue:
                     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                     break
                 except BlockingIOError:
-                    if time.monotonic() >= deadline:
+                    wait.held_by(self._first_in_line())
+                    if wait.expired():
                         yield False
                         return
                     time.sleep(delay * (1 + random.random()))
                     delay = min(delay * 2, 0.05)
+            if fd is not None:
+                os.ftruncate(fd, 0)
+                os.pwrite(fd, str(os.getpid()).encode(), 0)
             yield True
+
+    def _first_in_line(self) -> str | None:
+        try:
+            pid = self.path.read_text().strip()
+        except OSError:
+            return None
+        return f"{describe_process(int(pid))}, first in line" if pid.isdigit() else None
 
     def someone_waiting(self) -> bool:
         """Whether another process stands in line (holds its lock)."""
@@ -110,7 +184,7 @@ class DuckFile:
         path: Path,
         *,
         idle_release_s: float = 2.0,
-        lock_timeout_s: float = 60.0,
+        lock_timeout_s: float | None = None,
         read_only: bool = False,
         checkpoint_wal_bytes: int = 16 << 20,
         checkpoint_on_release: bool = True,
@@ -119,7 +193,8 @@ class DuckFile:
         self.idle_release_s = idle_release_s
         self.checkpoint_wal_bytes = checkpoint_wal_bytes
         self.checkpoint_on_release = checkpoint_on_release
-        self.lock_timeout_s = lock_timeout_s
+        # None: SANAD_DB_LOCK_TIMEOUT_S (StoreSettings.db_lock_timeout_s)
+        self.lock_timeout_s = StoreSettings().db_lock_timeout_s if lock_timeout_s is None else lock_timeout_s
         self.read_only = read_only  # several read-only processes may share the file; a writer excludes them all
         self._con: duckdb.DuckDBPyConnection | None = None
         self._lock = threading.RLock()
@@ -128,23 +203,20 @@ class DuckFile:
         _open_files.add(self)
 
     def _open(self) -> duckdb.DuckDBPyConnection:
-        deadline = time.monotonic() + self.lock_timeout_s
-        with self._queue.turn(deadline) as in_line:
+        wait = _Wait(self.path, self.lock_timeout_s)
+        with self._queue.turn(wait) as in_line:
+            if not in_line:
+                raise wait.error()
             delay = 0.005
             while True:
                 try:
-                    if in_line:
-                        return self._connect_now()
-                    problem = "another process stayed ahead in line"
+                    return self._connect_now()
                 except duckdb.IOException as exc:
                     if not _is_lock_error(exc):
                         raise
-                    problem = str(exc).splitlines()[0]
-                if time.monotonic() >= deadline:
-                    raise DatabaseBusyError(
-                        f"{self.path} is held by another process for over {self.lock_timeout_s:.0f}s "
-                        f"({problem}); try again when it finishes"
-                    )
+                    wait.held_by(_lock_holder(str(exc)))
+                if wait.expired():
+                    raise wait.error()
                 time.sleep(delay * (1 + random.random()))
                 delay = min(delay * 2, 0.05)
 

@@ -3,47 +3,75 @@ endless wait, when another process holds it too long."""
 
 import contextlib
 import fcntl
+import logging
 import os
 import random
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from evidence_store.duck import DatabaseBusyError
+from evidence_store.duck import WAIT_NOTICE_S, DatabaseBusyError, describe_process
+
+log = logging.getLogger(__name__)
 
 
 class StoreBusyError(DatabaseBusyError):
     """Another process held the store's write lock for longer than the lock timeout."""
 
 
-def _holder(path: Path) -> str:
+def _holder_pid(path: Path) -> int | None:
     try:
         pid = path.read_text().strip()
     except OSError:
-        return "another process"
-    return f"process {pid}" if pid.isdigit() else "another process"
+        return None
+    return int(pid) if pid.isdigit() else None
+
+
+def _busy(path: Path, timeout_s: float) -> StoreBusyError:
+    pid = _holder_pid(path)
+    holder, command = "another process", ""
+    if pid is not None:
+        holder, _, command = describe_process(pid).partition(" (")
+        command = command.removesuffix(")") + "; " if command else ""
+    return StoreBusyError(
+        f"{path.parent} is being written by {holder} for over {timeout_s:.0f}s "
+        f"({command}SANAD_STORE_LOCK_TIMEOUT_S); try again when it finishes"
+    )
+
+
+def _notice(path: Path, timeout_s: float) -> None:
+    pid = _holder_pid(path)
+    log.warning(
+        "waiting for %s: being written by %s (gives up after %.0fs, SANAD_STORE_LOCK_TIMEOUT_S)",
+        path.parent,
+        "another process" if pid is None else describe_process(pid),
+        timeout_s,
+    )
 
 
 @contextlib.contextmanager
 def hold_lock(path: Path, *, timeout_s: float, exclusive: bool = True) -> Iterator[None]:
     """Hold the ``flock`` on ``path`` (exclusive for writers, shared for checkers), retrying with
-    backoff; ``StoreBusyError`` after ``timeout_s``. An exclusive holder writes its pid into the file."""
+    backoff; a wait past ``WAIT_NOTICE_S`` is logged once, naming the writer, and ``StoreBusyError``
+    comes after ``timeout_s``. An exclusive holder writes its pid into the file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        deadline = time.monotonic() + timeout_s
+        started = time.monotonic()
+        noticed = False
         delay = 0.02
         while True:
             try:
                 fcntl.flock(fd, mode | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise StoreBusyError(
-                        f"{path.parent} is being written by {_holder(path)} for over {timeout_s:.0f}s "
-                        "(SANAD_STORE_LOCK_TIMEOUT_S); try again when it finishes"
-                    ) from None
+                waited = time.monotonic() - started
+                if waited >= timeout_s:
+                    raise _busy(path, timeout_s) from None
+                if not noticed and waited >= WAIT_NOTICE_S:
+                    noticed = True
+                    _notice(path, timeout_s)
                 time.sleep(delay * (1 + random.random()))
                 delay = min(delay * 2, 0.5)
         if exclusive:

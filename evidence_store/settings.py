@@ -47,6 +47,8 @@ class StoreSettings(BaseSettings):
     max_passages_per_document: int = 10_000
     max_record_bytes: int = 10_000_000  # one JSONL line, CSV row, or text/HTML/JSON file read whole
     store_lock_timeout_s: float = 600.0  # wait this long for another process's write to the store, then fail
+    # wait this long for another process holding a DuckDB file (reports, evidence), then fail; logged after 1 s
+    db_lock_timeout_s: float = 60.0
     # HMAC-SHA256 key of backups: export signs manifest.json (manifest.sig), import refuses a backup not signed
     # with it; unset: checksums only (they detect damage, not tampering)
     backup_key: SecretStr | None = None

@@ -91,7 +91,7 @@ def test_a_database_held_too_long_is_one_clear_error(tmp_path):
         assert holder.stdout.readline().strip() == "held"
         started = time.monotonic()
         with (
-            pytest.raises(DatabaseBusyError, match=r"is held by another process for over 1s .*try again when"),
+            pytest.raises(DatabaseBusyError, match=rf"is held by process {holder.pid} .* for over 1s .*try again when"),
             DuckFile(database, lock_timeout_s=1.0).connect(),
         ):
             pass

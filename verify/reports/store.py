@@ -37,7 +37,7 @@ _files: dict[tuple[Path, bool, float], DuckFile] = {}
 _files_lock = threading.Lock()
 
 
-def _shared_file(path: Path, read_only: bool, lock_timeout_s: float) -> DuckFile:
+def _shared_file(path: Path, read_only: bool, lock_timeout_s: float | None) -> DuckFile:
     """One DuckFile per file and mode in a process, so its threads take turns instead of conflicting."""
     key = (path.resolve(), read_only, lock_timeout_s)
     with _files_lock:
@@ -100,7 +100,7 @@ class ReportStore:
         *,
         read_only: bool = False,
         review_below: float = REVIEW_BELOW,
-        lock_timeout_s: float = 60.0,
+        lock_timeout_s: float | None = None,  # None: SANAD_DB_LOCK_TIMEOUT_S
     ) -> None:
         self.path = Path(path)
         self.read_only = read_only
@@ -387,7 +387,8 @@ class ReportStore:
         return [rows.report_row_from(row) for row in found]
 
     def needing_review(self) -> list[ReportRow]:
-        """Latest verdicts with low confidence, conflicting evidence or a changed label, not reviewed since."""
+        """Latest verdicts asking for a reviewer: unreviewed ones with low confidence, conflicting evidence or a
+        changed label; reviewed ones whose machine label changed, or that cite new evidence against the review."""
         return self.report(ReportFilter(needs_review=True))
 
     def changes(self, since: datetime | None = None, *, run_id: str | None = None) -> list[VerdictChange]:
