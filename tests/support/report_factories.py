@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 from evidence_store.types import Passage
+from verify.reports import ReportStore
 from verify.types import Article, Citation, Claim, StanceScore, Verdict, VerdictLabel
 
 SENTENCES = (
@@ -141,3 +142,21 @@ def make_prior_verdict(claim: Claim, passage_ids: tuple[int, ...] = (1,)) -> Ver
         stance_model="test/stance",
         created_at=NOW,
     )
+
+
+def record_sample_run(store: ReportStore) -> str:
+    """A completed verify-article run over the sample claims, machine verdicts supported, disputed and
+    unverified, no reviews; returns its id."""
+    article = make_article()
+    claims = make_claims(article)
+    run_id = store.start_run("verify-article")
+    store.record_article(article)
+    store.record_claims(claims)
+    verdicts = [
+        make_verdict(claims[0], "supported", 0.9, (1, 2)),
+        make_verdict(claims[1], "disputed", 0.7, (3,)),
+        make_verdict(claims[2], "unverified", 0.3),
+    ]
+    store.record_verdicts(run_id, list(zip(claims, verdicts, strict=True)), embedding_model="e5", store_generation=1)
+    store.finish_run(run_id, "completed")
+    return run_id

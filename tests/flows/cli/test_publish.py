@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from flows.cli import app
 from tests.support.claimreview_schema import validate_claim_reviews
-from tests.support.report_factories import make_article, make_claims, make_verdict
+from tests.support.report_factories import record_sample_run
 from verify.reports import ReportStore
 from verify.reports.claimreview import AUTOMATED
 
@@ -32,19 +32,7 @@ def home(tmp_path, monkeypatch):
 @pytest.fixture
 def run_id(home) -> str:
     """A completed run over the sample claims, machine verdicts supported, disputed, unverified; no reviews."""
-    store = ReportStore(home / "reports.duckdb")
-    claims = make_claims(make_article())
-    run_id = store.start_run("verify-article")
-    store.record_article(make_article())
-    store.record_claims(claims)
-    verdicts = [
-        make_verdict(claims[0], "supported", 0.9, (1, 2)),
-        make_verdict(claims[1], "disputed", 0.7, (3,)),
-        make_verdict(claims[2], "unverified", 0.3),
-    ]
-    store.record_verdicts(run_id, list(zip(claims, verdicts, strict=True)), embedding_model="e5", store_generation=1)
-    store.finish_run(run_id, "completed")
-    return run_id
+    return record_sample_run(ReportStore(home / "reports.duckdb"))
 
 
 def unchanged(home) -> bool:

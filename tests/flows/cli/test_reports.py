@@ -9,7 +9,12 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
-from tests.support.report_factories import make_article, make_claims, make_prior_verdict, make_verdict
+from tests.support.report_factories import (
+    make_article,
+    make_claims,
+    make_prior_verdict,
+    record_sample_run,
+)
 from verify.reports import ReportStore
 
 runner = CliRunner()
@@ -31,20 +36,7 @@ def home(tmp_path, monkeypatch):
 @pytest.fixture
 def run_id(home) -> str:
     """A completed run over the sample claims: supported, disputed, unverified."""
-    store = ReportStore(home / "reports.duckdb")
-    article = make_article()
-    claims = make_claims(article)
-    run_id = store.start_run("verify-article")
-    store.record_article(article)
-    store.record_claims(claims)
-    verdicts = [
-        make_verdict(claims[0], "supported", 0.9, (1, 2)),
-        make_verdict(claims[1], "disputed", 0.7, (3,)),
-        make_verdict(claims[2], "unverified", 0.3),
-    ]
-    store.record_verdicts(run_id, list(zip(claims, verdicts, strict=True)), embedding_model="e5", store_generation=1)
-    store.finish_run(run_id, "completed")
-    return run_id
+    return record_sample_run(ReportStore(home / "reports.duckdb"))
 
 
 def test_report_table_shows_verdicts_speakers_and_sources(run_id):
