@@ -144,10 +144,10 @@ def publish(run_id: str, article: Article, claims: list[Claim], verdicts: list[V
     """The run's report and verdict table as artifacts. Called in the flow body, not in a task: an artifact made
     in a task is filed under that task run (the UI listed it under ``publish``), one made here under the run."""
     scored = pipeline.pair_verdicts(claims, verdicts)
-    create_markdown_artifact(
-        key="verdict-report", markdown=verdicts_markdown(article, scored, run_id), description="Claims and verdicts"
-    )
-    create_table_artifact(key="verdict-table", table=verdicts_table(scored), description="Verdicts")
+    markdown = verdicts_markdown(article, scored, run_id)
+    # _sync: inside verify-article's async flow these would otherwise return coroutines that nobody awaits
+    create_markdown_artifact(key="verdict-report", markdown=markdown, description="Claims and verdicts", _sync=True)
+    create_table_artifact(key="verdict-table", table=verdicts_table(scored), description="Verdicts", _sync=True)
 
 
 def verify_one(article: ArticleInput, options: VerifyOptions, kind: str = "verify-article") -> VerifySummary:

@@ -163,11 +163,11 @@ def test_the_report_artifacts_belong_to_the_flow_run_not_to_a_task_run(prefect_s
     verdicts = [make_verdict(claim, "supported") for claim in claims]
 
     @flow(name="publish-report")
-    def publishing() -> str:
+    async def publishing() -> str:  # async, as verify-article is: there the artifacts were never created
         publish("run-1", article, claims, verdicts)
         return str(flow_run.get_id())
 
-    run_id = publishing()
+    run_id = asyncio.run(publishing())
     for key in ("verdict-report", "verdict-table"):
         owned = [artifact for artifact in asyncio.run(_artifacts(key)) if str(artifact.flow_run_id) == run_id]
         assert len(owned) == 1, key
