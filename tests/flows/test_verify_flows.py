@@ -37,9 +37,11 @@ def sample_text() -> str:
     return SAMPLE_ARTICLE.read_text(encoding="utf-8")
 
 
-async def _artifacts(key: str):
+async def _artifacts(key: str, flow_run_id: str | None = None):
+    """The artifacts called ``key`` (of the one flow run, if given; the test server is shared by the session)."""
     async with get_client() as client:
-        return await client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])))
+        found = await client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])))
+    return [artifact for artifact in found if flow_run_id is None or str(artifact.flow_run_id) == flow_run_id]
 
 
 def test_sample_article_gets_verdicts_with_provenance(demo_home):
@@ -61,12 +63,11 @@ def test_sample_article_gets_verdicts_with_provenance(demo_home):
                 passage = citation.passage
                 assert passage.publisher and passage.url and passage.published_at
 
-    (markdown,) = asyncio.run(_artifacts("verdict-report"))[:1]
+    (markdown,) = asyncio.run(_artifacts("verdict-report", summary.run_id))  # on the run's Artifacts tab
     assert "SUPPORTED" in markdown.data and "UNVERIFIED" in markdown.data and "](https://" in markdown.data
-    table = asyncio.run(_artifacts("verdict-table"))[0]
+    (table,) = asyncio.run(_artifacts("verdict-table", summary.run_id))
     assert "SUPPORTED" in str(table.data)
-    for artifact in (markdown, table):  # on the run's Artifacts tab, not under a task run
-        assert str(artifact.flow_run_id) == summary.run_id and artifact.task_run_id is None
+    assert markdown.task_run_id is None and table.task_run_id is None  # not under a task run
 
 
 class ArticleServer(QuietHandler):
@@ -169,9 +170,8 @@ def test_the_report_artifacts_belong_to_the_flow_run_not_to_a_task_run(prefect_s
 
     run_id = asyncio.run(publishing())
     for key in ("verdict-report", "verdict-table"):
-        owned = [artifact for artifact in asyncio.run(_artifacts(key)) if str(artifact.flow_run_id) == run_id]
-        assert len(owned) == 1, key
-        assert owned[0].task_run_id is None
-    (table,) = [a for a in asyncio.run(_artifacts("verdict-table")) if str(a.flow_run_id) == run_id]
+        (owned,) = asyncio.run(_artifacts(key, run_id))
+        assert owned.task_run_id is None, key
+    (table,) = asyncio.run(_artifacts("verdict-table", run_id))
     rows = table.data if isinstance(table.data, list) else json.loads(table.data)
     assert list(rows[0])[:2] == ["verdict", "confidence"] and rows[0]["verdict"] == "SUPPORTED"

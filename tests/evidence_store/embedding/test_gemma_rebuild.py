@@ -28,12 +28,20 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _entry(name: str) -> zipfile.ZipInfo:
+    """A zip entry with a fixed date, so that the same files always make the same zip (and chunk hashes)."""
+    info = zipfile.ZipInfo(name, date_time=(2025, 1, 1, 0, 0, 0))
+    if name.endswith("/"):
+        info.external_attr = 0o40775 << 16 | 0x10  # a directory, as writestr marks one
+    return info
+
+
 def _model_zip(files: dict[str, bytes]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(gemma_rebuild.ZIP_FOLDER, b"")  # a directory entry, as real zips have
+        archive.writestr(_entry(gemma_rebuild.ZIP_FOLDER), b"")  # a directory entry, as real zips have
         for name, content in files.items():
-            archive.writestr(gemma_rebuild.ZIP_FOLDER + name, content)
+            archive.writestr(_entry(gemma_rebuild.ZIP_FOLDER + name), content, compress_type=zipfile.ZIP_DEFLATED)
     return buffer.getvalue()
 
 
