@@ -20,16 +20,6 @@ def run(*args: str):
 
 
 @pytest.fixture
-def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("SANAD_HOME", str(tmp_path))
-    monkeypatch.setenv("SANAD_ORGANISATION_NAME", "Misbar")
-    monkeypatch.setenv("SANAD_ORGANISATION_URL", "https://misbar.example")
-    for name in ("SANAD_ORGANISATION_LOGO_URL", "SANAD_CLAIMREVIEW_URL_TEMPLATE"):
-        monkeypatch.delenv(name, raising=False)
-    return tmp_path
-
-
-@pytest.fixture
 def run_id(home) -> str:
     """A completed run over the sample claims, machine verdicts supported, disputed, unverified; no reviews."""
     return record_sample_run(ReportStore(home / "reports.duckdb"))

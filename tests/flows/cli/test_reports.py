@@ -26,14 +26,6 @@ def run(*args: str):
 
 
 @pytest.fixture
-def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("SANAD_HOME", str(tmp_path))
-    monkeypatch.setenv("SANAD_ORGANISATION_NAME", "Misbar")
-    monkeypatch.setenv("SANAD_ORGANISATION_URL", "https://misbar.example")
-    return tmp_path
-
-
-@pytest.fixture
 def run_id(home) -> str:
     """A completed run over the sample claims: supported, disputed, unverified."""
     return record_sample_run(ReportStore(home / "reports.duckdb"))
