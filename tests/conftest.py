@@ -17,6 +17,15 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("SANAD_FETCH_ALLOWED_NETWORKS", '["127.0.0.0/8", "::1/128"]')
 
 
+@pytest.fixture(scope="session", autouse=True)
+def prefect_logging_on_the_sessions_stderr() -> None:
+    """Set up Prefect's logging once, before any test: its console handler keeps the stderr it finds then, and
+    one set up inside a test's CliRunner would write to that runner's closed stream in every later test."""
+    from prefect.logging.configuration import setup_logging
+
+    setup_logging()
+
+
 @pytest.fixture(scope="session")
 def sanad_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A SANAD_HOME for the whole session; the e5 model is built into it once."""
