@@ -16,6 +16,7 @@ from verify.reports.backup import export_reports, import_reports
 from verify.reports.claimreview import claim_reviews, publisher
 from verify.reports.export import to_json, write_csv, write_csv_file, write_parquet
 from verify.reports.html import render_html
+from verify.reports.ratings import RATINGS, SCALE
 from verify.settings import Settings
 
 FORMATS = ("table", "csv", "json", "parquet", "html")
@@ -81,7 +82,8 @@ def report_table(rows: list[ReportRow], title: str) -> Table:
                 citation.append_text(safe((f" «{top.rating}»", "bold")))
         review = Text()
         if row.review:
-            review.append_text(_badge(row.review.label)).append_text(safe(f" {row.review.reviewer}"))
+            rated = f" {SCALE[row.review.rating].name.lower()}, {row.review.reviewer}"
+            review.append_text(_badge(row.review.label)).append_text(safe(rated))
         if row.review_reasons:
             reasons = ("\n" if row.review else "") + "needs review: " + ", ".join(row.review_reasons)
             review.append_text(safe((reasons, "yellow")))
@@ -170,17 +172,23 @@ def report(
 
 def review(
     claim_id: str = typer.Argument(..., help="The claim's id (see `sanad report`)."),
-    verdict: str = typer.Option(..., "--verdict", help="supported, disputed or unverified."),
+    rating: str = typer.Option(
+        ...,
+        "--rating",
+        "--verdict",
+        help=f"{', '.join(RATINGS)}; or a machine label for its plain rating (supported: true, disputed: false, "
+        "unverified: unproven).",
+    ),
     note: str = typer.Option(..., "--note", help="Why: published in ClaimReview exports as the explanation."),
     reviewer: str | None = typer.Option(None, "--reviewer", help="Your name (default: your login name)."),
 ) -> None:
-    """Record a fact-checker's verdict on a claim; it is kept beside the machine's and survives re-verification."""
-    label = _label(verdict, "--verdict")
+    """Record a fact-checker's rating of a claim; it is kept beside the machine's verdict and survives
+    re-verification."""
     with friendly_errors():
-        stored = ReportStore(Settings().reports_db).add_review(claim_id, label, note, reviewer or getpass.getuser())
+        stored = ReportStore(Settings().reports_db).add_review(claim_id, rating, note, reviewer or getpass.getuser())
     console.print(
         safe(
-            f"recorded {stored.reviewer}'s review of claim {stored.claim_id}: {stored.label}"
+            f"recorded {stored.reviewer}'s review of claim {stored.claim_id}: {stored.rating} ({stored.label})"
             + (f" (machine verdict {stored.verdict_id})" if stored.verdict_id else " (no machine verdict yet)")
         )
     )

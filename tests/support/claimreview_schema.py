@@ -2,7 +2,11 @@
 
 import jsonschema
 
+from verify.reports.ratings import BEST_RATING, SCALE, WORST_RATING
+
 _TEXT = {"type": "string", "minLength": 1}
+# the machine labels (an automated assessment) and the reviewers' ratings, in English and Arabic
+_RATING_NAMES = [name for rating in SCALE.values() for name in (rating.name, rating.arabic)]
 _DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}"}
 _URL = {"type": "string", "pattern": r"^https?://\S+$"}
 _ORGANISATION = {
@@ -62,9 +66,13 @@ CLAIM_REVIEW = {
             "required": ["@type", "alternateName", "ratingExplanation"],
             "properties": {
                 "@type": {"const": "Rating"},
-                "alternateName": {"enum": ["Supported", "Disputed", "Unverified"]},
+                "alternateName": {"enum": ["Supported", "Disputed", "Unverified", *_RATING_NAMES]},
+                "ratingValue": {"type": "integer", "minimum": WORST_RATING, "maximum": BEST_RATING},
+                "worstRating": {"const": WORST_RATING},
+                "bestRating": {"const": BEST_RATING},
                 "ratingExplanation": _TEXT,
             },
+            "dependentRequired": {"ratingValue": ["worstRating", "bestRating"]},
         },
     },
 }

@@ -1,8 +1,9 @@
 """schema.org ClaimReview JSON-LD for reviewed claims (the format search engines index as published fact-checks).
 
-Only a fact-checker's decision is published by default. A machine verdict is exported only when asked for, and
-then says in its text that it is an automated assessment: its ``reviewRating.ratingExplanation`` begins with
-:data:`AUTOMATED` and its ``reviewBody`` says so with the machine's confidence.
+Only a fact-checker's decision is published by default, rated on the scale of ``verify.reports.ratings``. A
+machine verdict is exported only when asked for, and then says in its text that it is an automated assessment:
+its ``reviewRating.ratingExplanation`` begins with :data:`AUTOMATED` and its ``reviewBody`` says so with the
+machine's confidence.
 """
 
 import re
@@ -16,7 +17,8 @@ from urllib.parse import quote
 from pydantic import BaseModel, ConfigDict
 
 from evidence_store.errors import InvalidInput
-from verify.reports.types import ReportRow
+from verify.reports.ratings import BEST_RATING, SCALE, WORST_RATING, shown_name
+from verify.reports.types import ReportRow, Review
 from verify.settings import Settings
 
 AUTOMATED = "Automated assessment, not reviewed by a fact-checker"
@@ -155,18 +157,28 @@ def _author(by: Publisher) -> dict[str, Any]:
     return _compact({"@type": "Organization", "name": by.name, "url": by.url, "logo": logo})
 
 
-def _rating(label: str, explanation: str) -> dict[str, Any]:
+def _reviewed_rating(review: Review, language: str | None) -> dict[str, Any]:
+    """The reviewer's rating (named in the claim's language, Arabic or English) and note; a rating on the truth
+    scale also gives its value from ``WORST_RATING`` (false) to ``BEST_RATING`` (true)."""
+    value = SCALE[review.rating].value
+    scale = {"ratingValue": value, "worstRating": WORST_RATING, "bestRating": BEST_RATING} if value is not None else {}
+    name = shown_name(review.rating, language)
+    return {"@type": "Rating", "alternateName": name, **scale, "ratingExplanation": review.note}
+
+
+def _machine_rating(label: str, explanation: str) -> dict[str, Any]:
+    """A machine verdict's label, not a point on the reviewers' truth scale: no rating value."""
     return {"@type": "Rating", "alternateName": label.capitalize(), "ratingExplanation": explanation}
 
 
 def claim_review(row: ReportRow, by: Publisher) -> dict[str, Any]:
-    """One ClaimReview: the reviewer's label and note when reviewed, else the machine's verdict marked automated."""
-    body = None
+    """One ClaimReview: the reviewer's rating and note when reviewed, else the machine's verdict marked automated."""
+    body, language = None, row.claim.language or row.article.language
     if row.review is not None:
-        rating, published = _rating(row.review.label, row.review.note), row.review.created_at
+        rating, published = _reviewed_rating(row.review, language), row.review.created_at
     elif row.verdict is not None:
         verdict = row.verdict.verdict
-        rating = _rating(verdict.label, f"{AUTOMATED}: {verdict.justification}")
+        rating = _machine_rating(verdict.label, f"{AUTOMATED}: {verdict.justification}")
         body = f"{AUTOMATED}: Sanad's machine verdict, {verdict.label} with {verdict.confidence:.0%} confidence."
         published = row.verdict.recorded_at
     else:
@@ -180,7 +192,7 @@ def claim_review(row: ReportRow, by: Publisher) -> dict[str, Any]:
             "itemReviewed": _item_reviewed(row),
             "author": _author(by),
             "datePublished": _date(published),
-            "inLanguage": row.claim.language or row.article.language,
+            "inLanguage": language,
             "reviewRating": rating,
             "reviewBody": body,
         }

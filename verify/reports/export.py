@@ -62,6 +62,7 @@ _COLUMNS: tuple[tuple[str, pa.DataType, Callable[[ReportRow], Any]], ...] = (
     ("conflicting", pa.bool_(), _verdict("conflicting")),
     ("justification", pa.string(), _verdict("justification")),
     ("previous_label", pa.string(), lambda row: row.previous_label),
+    ("review_rating", pa.string(), _review("rating")),
     ("review_label", pa.string(), _review("label")),
     ("review_note", pa.string(), _review("note")),
     ("reviewer", pa.string(), _review("reviewer")),

@@ -13,6 +13,7 @@ from itertools import groupby
 from verify.prior.labels import rated_label
 from verify.reports.links import is_web_url
 from verify.reports.markdown import first_words
+from verify.reports.ratings import shown_name
 from verify.reports.types import ArticleInfo, ReportRow
 from verify.types import Citation
 
@@ -46,6 +47,7 @@ section.article h2 { font-size: 17px; margin: 0; }
 .tag.conflict { background: #ffebe9; border-color: #ff8182; }
 .tag.machine { background: #fff; border-color: var(--line); }
 .tag.prior { background: #ddf4ff; border-color: #54aeff; }
+.tag.rating { font-size: 13px; font-weight: 600; background: #fff; border-color: #57606a; }
 .prior-check { background: #fff8c5; border: 1px solid #d4a72c; border-inline-start: 4px solid #bf8700;
                border-radius: 6px; padding: 8px 10px; margin: 10px 0 4px; }
 .prior-check .reviewed { color: var(--muted); font-size: 13px; margin-top: 2px; }
@@ -168,6 +170,9 @@ def _card(row: ReportRow) -> str:
     claim, stored, review, prior = row.claim, row.verdict, row.review, _prior(row)
     label = _final(row)
     parts = [f'<span class="badge {_e(label)}">{_e(label if label != "none" else "not scored")}</span>']
+    rating = shown_name(review.rating, claim.language) if review else None
+    if rating:
+        parts.append(f'<span class="tag rating" title="the reviewer’s rating">{_u(rating)}</span>')
     machine = _machine(row) or "none"
     if review and review.label != machine:
         parts.append(f'<span class="tag machine">machine: {_e(machine if stored else "not scored")}</span>')
@@ -201,7 +206,7 @@ def _card(row: ReportRow) -> str:
         body.append(f'<div>said by <span class="speaker">{_u(claim.speaker)}</span>{said}</div>')
     if review:
         body.append(
-            f'<div class="review"><b>Reviewer’s verdict: {_e(review.label)}</b> by {_u(review.reviewer)}, '
+            f'<div class="review"><b>Reviewer’s rating: {_u(rating or "")}</b> by {_u(review.reviewer)}, '
             f'{_e(_date(review.created_at))}<div dir="auto">{_e(review.note)}</div></div>'
         )
     searchable = [claim.text, claim.speaker or "", claim.attributed_content or "", review.note if review else ""]

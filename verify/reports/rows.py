@@ -161,7 +161,7 @@ def report_row_from(row: Row) -> ReportRow:
             review_id=row["review_id"],
             claim_id=row["claim_id"],
             verdict_id=row["review_verdict_id"],
-            label=row["review_label"],
+            rating=row["review_rating"],
             note=row["review_note"],
             reviewer=row["reviewer"],
             created_at=row["reviewed_at"],

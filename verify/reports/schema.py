@@ -133,9 +133,12 @@ def _evidence_items_view(*later_fields: str) -> str:
     FROM verdict_evidence"""
 
 
-# the claim_report macro up to its review reasons: one row per claim in ``joined``, with ``unreviewed``
-# true where no review was made on or after the verdict shown
-_CLAIM_REPORT_JOINED = """CREATE OR REPLACE MACRO claim_report(review_below, only_run) AS TABLE
+def _claim_report_joined(*later_review_columns: str) -> str:
+    """The claim_report macro up to its review reasons: one row per claim in ``joined``, with ``unreviewed``
+    true where no review was made on or after the verdict shown; ``later_review_columns``: ``r.x AS y`` of
+    review columns added by later migrations."""
+    later = "".join(f"{column}, " for column in later_review_columns)
+    return f"""CREATE OR REPLACE MACRO claim_report(review_below, only_run) AS TABLE
     WITH picked AS (
         SELECT * FROM verdict_history
         WHERE only_run IS NULL OR run_id = only_run
@@ -155,7 +158,7 @@ _CLAIM_REPORT_JOINED = """CREATE OR REPLACE MACRO claim_report(review_below, onl
                e.evidence[1].publisher AS top_publisher, e.evidence[1].published_at AS top_published_at,
                e.evidence[1].url AS top_url, coalesce(len(e.evidence), 0) AS evidence_count, e.evidence,
                r.review_id, r.verdict_id AS review_verdict_id, r.label AS review_label, r.note AS review_note,
-               r.reviewer, r.created_at AS reviewed_at,
+               {later}r.reviewer, r.created_at AS reviewed_at,
                v.verdict_id IS NOT NULL
                    AND (r.review_id IS NULL OR r.verdict_id IS NULL OR r.verdict_id < v.verdict_id) AS unreviewed
         FROM claims c
@@ -165,6 +168,8 @@ _CLAIM_REPORT_JOINED = """CREATE OR REPLACE MACRO claim_report(review_below, onl
         LEFT JOIN latest_reviews r ON r.claim_id = c.claim_id
         WHERE only_run IS NULL OR v.verdict_id IS NOT NULL
     )"""
+
+
 # migration 2: every verdict not reviewed since asks for a reviewer for its own reasons
 _REASONS_UNTIL_REVIEWED = """
     SELECT * EXCLUDE (unreviewed),
@@ -240,7 +245,7 @@ _VIEWS = (
     SELECT * FROM reviews
     QUALIFY row_number() OVER (PARTITION BY claim_id ORDER BY review_id DESC) = 1""",
     # one row per claim (only_run NULL: its latest verdict; else its last verdict of that run)
-    _CLAIM_REPORT_JOINED + _REASONS_UNTIL_REVIEWED,
+    _claim_report_joined() + _REASONS_UNTIL_REVIEWED,
     f"CREATE OR REPLACE VIEW latest_verdicts AS SELECT * FROM claim_report({REVIEW_BELOW}, NULL)",
     "CREATE OR REPLACE VIEW claims_needing_review AS SELECT * FROM latest_verdicts WHERE needs_review",
     # no window here: a filter on new_verdict_id reaches the verdicts table directly
@@ -269,6 +274,15 @@ _PRIOR_FACT_CHECKS = (
     _evidence_items_view("prior_fact_check := coalesce(prior_fact_check, false)"),
 )
 
+# reviews are rated on the fact-checkers' scale (``verify.reports.ratings``); the label column keeps the machine
+# label a rating falls under, and reviews recorded before read as that label's plain rating
+_REVIEW_RATINGS = (
+    "ALTER TABLE reviews ADD COLUMN rating VARCHAR",
+    """UPDATE reviews SET rating = CASE label WHEN 'supported' THEN 'true' WHEN 'disputed' THEN 'false'
+                                   ELSE 'unproven' END""",
+    _claim_report_joined("r.rating AS review_rating") + _REASONS_SINCE_REVIEW,
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "tables: runs, articles, claims, verdicts, verdict_evidence, reviews", _TABLES),
     Migration(2, "views: latest_verdicts, claims_needing_review, verdict_changes", _VIEWS),
@@ -276,8 +290,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         4,
         "claim_report: a reviewed claim asks again only for a changed label or new evidence against the review",
-        (_CLAIM_REPORT_JOINED + _REASONS_SINCE_REVIEW,),
+        (_claim_report_joined() + _REASONS_SINCE_REVIEW,),
     ),
+    Migration(5, "reviews.rating: the reviewer's rating on the fact-checkers' scale", _REVIEW_RATINGS),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -21,10 +21,11 @@ from pydantic import BaseModel
 
 from evidence_store.duck import DuckFile
 from verify.reports import rows
+from verify.reports.ratings import RATINGS, SCALE, rating_named
 from verify.reports.runs import check_kind, fail_orphaned_runs, new_run_id, orphaned_runs, this_host
 from verify.reports.schema import LATEST_VERSION, REVIEW_BELOW, migrate, schema_version
 from verify.reports.types import ReportFilter, ReportRow, ReportsError, Review, RunRecord, VerdictChange
-from verify.types import Article, Claim, Verdict, VerdictLabel
+from verify.types import Article, Claim, Verdict
 
 _INSERT_EVIDENCE = f"INSERT INTO verdict_evidence VALUES ({', '.join(['?'] * (len(rows.EVIDENCE_COLUMNS) + 2))})"
 
@@ -315,10 +316,12 @@ class ReportStore:
             )
         return [rows.change_from(change) for change in changes]
 
-    def add_review(self, claim_id: str, label: VerdictLabel, note: str, reviewer: str) -> Review:
-        """Record a fact-checker's verdict on a claim, beside the machine's latest."""
-        if label not in ("supported", "disputed", "unverified"):
-            raise ReportsError(f"review verdict {label!r} is not one of supported, disputed, unverified")
+    def add_review(self, claim_id: str, rating: str, note: str, reviewer: str) -> Review:
+        """Record a fact-checker's rating of a claim (``verify.reports.ratings``; a machine label reads as its
+        plain rating), beside the machine's latest verdict."""
+        rated = rating_named(rating)
+        if rated is None:
+            raise ReportsError(f"review rating {rating!r} is not one of {', '.join(RATINGS)}")
         if not note.strip():
             raise ReportsError("a review needs a note saying why")
         if not reviewer.strip():
@@ -328,10 +331,10 @@ class ReportStore:
                 raise ReportsError(f"no claim {claim_id!r} in the reports")
             (row,) = _dicts(
                 con.execute(
-                    """INSERT INTO reviews (claim_id, verdict_id, label, note, reviewer, created_at)
-                    VALUES (?, (SELECT max(verdict_id) FROM verdicts WHERE claim_id = ?), ?, ?, ?, ?)
-                    RETURNING *""",
-                    [claim_id, claim_id, label, note.strip(), reviewer.strip(), _now()],
+                    """INSERT INTO reviews (claim_id, verdict_id, label, rating, note, reviewer, created_at)
+                    VALUES (?, (SELECT max(verdict_id) FROM verdicts WHERE claim_id = ?), ?, ?, ?, ?, ?)
+                    RETURNING * EXCLUDE (label)""",
+                    [claim_id, claim_id, SCALE[rated].label, rated, note.strip(), reviewer.strip(), _now()],
                 )
             )
         return Review(**row)

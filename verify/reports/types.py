@@ -6,6 +6,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from evidence_store.errors import InvalidInput
+from verify.reports.ratings import SCALE, ReviewRating
 from verify.types import Citation, Claim, Verdict, VerdictLabel
 
 RunStatus = Literal["running", "completed", "failed"]
@@ -60,15 +61,20 @@ class StoredVerdict(_Frozen):
 
 
 class Review(_Frozen):
-    """A fact-checker's verdict on a claim, kept beside the machine's."""
+    """A fact-checker's verdict on a claim, kept beside the machine's: a rating of ``verify.reports.ratings``."""
 
     review_id: int
     claim_id: str
     verdict_id: int | None  # the latest machine verdict when the review was made
-    label: VerdictLabel
+    rating: ReviewRating
     note: str
     reviewer: str
     created_at: datetime
+
+    @property
+    def label(self) -> VerdictLabel:
+        """The machine label the rating falls under (what the review queue compares new evidence with)."""
+        return SCALE[self.rating].label
 
 
 class ReportRow(_Frozen):

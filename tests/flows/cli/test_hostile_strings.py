@@ -100,7 +100,7 @@ def test_report_table_shows_stored_markup_and_escapes_literally(hostile_report):
         assert "[fd00:ec2::254] \\x1b]0;owned" in result.output and "[/x]:c1" in result.output
     assert "article [/x]" in run("report", "--article", "[/x]").output
     reviewed = run("review", hostile_report, "--verdict", "supported", "--note", "[/x]", "--reviewer", "[b]R[/b]")
-    assert_clean(reviewed, "recorded [b]R[/b]'s review of claim [/x]:c1: supported", (0,))
+    assert_clean(reviewed, "recorded [b]R[/b]'s review of claim [/x]:c1: true (supported)", (0,))
     assert "[b]R[/b]" in run("report").output
 
 

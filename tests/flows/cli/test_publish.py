@@ -47,9 +47,10 @@ def test_no_reviews_exports_nothing_and_says_why(run_id, home, tmp_path, scope):
 
 def test_a_reviewed_claim_is_published_with_the_reviewers_verdict_and_note(run_id, tmp_path):
     reviewed = run(
-        "review", "article-1:c0", "--verdict", "disputed", "--note", "The visit was on Monday.", "--reviewer", "Rania"
+        "review", "article-1:c0", "--rating", "misleading", "--note", "The visit was on Monday.", "--reviewer", "Rania"
     )
     assert reviewed.exit_code == 0, reviewed.output
+    assert "review of claim article-1:c0: misleading (disputed)" in reviewed.output
     out = tmp_path / "claimreview.json"
     result = run("export", "claimreview", "--run", run_id, "--out", str(out))
     assert result.exit_code == 0, result.output
@@ -57,7 +58,8 @@ def test_a_reviewed_claim_is_published_with_the_reviewers_verdict_and_note(run_i
 
     (document,) = documents = json.loads(out.read_text(encoding="utf-8"))
     validate_claim_reviews(documents)
-    assert document["reviewRating"]["alternateName"] == "Disputed"  # the machine said supported
+    rating = {key: document["reviewRating"][key] for key in ("alternateName", "ratingValue", "worstRating")}
+    assert rating == {"alternateName": "مضلِّل", "ratingValue": 2, "worstRating": 1}  # misleading, for an Arabic claim
     assert document["reviewRating"]["ratingExplanation"] == "The visit was on Monday."
     assert "reviewBody" not in document and AUTOMATED not in out.read_text(encoding="utf-8")
     assert document["author"] == {"@type": "Organization", "name": "Misbar", "url": "https://misbar.example"}

@@ -85,7 +85,7 @@ def test_review_then_report_shows_both_verdicts(run_id):
         "Rania",
     )
     assert result.exit_code == 0, result.output
-    assert "recorded Rania's review of claim article-1:c1: supported" in result.output
+    assert "recorded Rania's review of claim article-1:c1: true (supported)" in result.output
 
     rows = list(csv.DictReader(io.StringIO(run("report", "--format", "csv").stdout)))
     reviewed = next(row for row in rows if row["claim_id"] == "article-1:c1")

@@ -32,7 +32,7 @@ def recorded(store: ReportStore) -> tuple[Article, list[Claim], str]:
 
 @pytest.fixture
 def scored(store: ReportStore, recorded: tuple[Article, list[Claim], str]) -> tuple[list[Claim], str]:
-    """``recorded`` with a supported, a disputed (reviewed as supported) and an unverified verdict."""
+    """``recorded`` with a supported, a disputed (reviewed as mostly true) and an unverified verdict."""
     _, claims, run_id = recorded
     labels = ("supported", "disputed", "unverified")
     verdicts = [
@@ -41,5 +41,5 @@ def scored(store: ReportStore, recorded: tuple[Article, list[Claim], str]) -> tu
     ]
     store.record_verdicts(run_id, list(zip(claims, verdicts, strict=True)), embedding_model="e5", store_generation=3)
     store.finish_run(run_id, "completed")
-    store.add_review(claims[1].claim_id, "supported", "The ministry's own statement confirms it.", "Rania")
+    store.add_review(claims[1].claim_id, "mostly-true", "The ministry's own statement confirms it.", "Rania")
     return claims, run_id

@@ -104,8 +104,9 @@ def test_prior_fact_checks_survive_a_backup_and_a_version_2_backup_imports(store
         con.execute("COMMIT")
         con.execute(f"ATTACH '{db_path}' AS new (READ_ONLY)")
         con.execute("BEGIN")
-        for table in ("runs", "articles", "claims", "verdicts", "reviews"):
+        for table in ("runs", "articles", "claims", "verdicts"):
             con.execute(f"INSERT INTO {table} SELECT * FROM new.{table}")
+        con.execute("INSERT INTO reviews SELECT * EXCLUDE (rating) FROM new.reviews")
         con.execute("INSERT INTO verdict_evidence SELECT * EXCLUDE (prior_fact_check) FROM new.verdict_evidence")
         con.execute("COMMIT")
     backup = export_reports(old, tmp_path / "backup-v2")
@@ -114,6 +115,8 @@ def test_prior_fact_checks_survive_a_backup_and_a_version_2_backup_imports(store
     upgraded = ReportStore(tmp_path / "restored-v2.duckdb", read_only=True)
     assert len(upgraded.report()) == len(store.report())
     assert upgraded.report(ReportFilter(prior_checked=True)) == []  # the flag was not in version 2
+    # reviews before the rating scale (version 5) read as their label's plain rating: supported as true
+    assert [(row.review.label, row.review.rating) for row in upgraded.report() if row.review] == [("supported", "true")]
     with duckdb.connect(str(tmp_path / "restored-v2.duckdb"), read_only=True) as con:
         assert schema_version(con) == LATEST_VERSION
 

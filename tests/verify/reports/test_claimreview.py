@@ -10,6 +10,7 @@ from tests.support.claimreview_schema import validate_claim_reviews
 from tests.support.hostile import text
 from tests.support.report_factories import make_article, make_claims
 from verify.reports.claimreview import AUTOMATED, claim_reviews, publisher, speaker_type
+from verify.reports.ratings import BEST_RATING, PLAIN_RATING, RATINGS, SCALE, WORST_RATING, rating_named
 from verify.settings import Settings
 
 NEWSROOM = {"organisation_name": "Misbar", "organisation_url": "https://misbar.example/"}
@@ -37,7 +38,10 @@ def test_only_reviewed_claims_are_published_by_default(store, scored):
     assert document["claimReviewed"] == claims[1].check_text  # the attributed content is what was claimed
     assert document["reviewRating"] == {
         "@type": "Rating",
-        "alternateName": "Supported",  # the reviewer overrides the machine's "disputed"
+        "alternateName": "Mostly true",  # the reviewer's rating of an English claim; the machine said disputed
+        "ratingValue": 3,
+        "worstRating": 1,
+        "bestRating": 4,
         "ratingExplanation": "The ministry's own statement confirms it.",
     }
     assert "reviewBody" not in document and AUTOMATED not in str(document)
@@ -181,3 +185,30 @@ def test_the_validator_rejects_broken_documents(store, scored):
 )
 def test_speaker_type(speaker, kind):
     assert speaker_type(speaker) == kind
+
+
+@pytest.mark.parametrize("rating", RATINGS)
+def test_every_rating_of_the_scale_publishes_in_the_claims_language(store, scored, rating):
+    claims, _ = scored  # claim 0 is Arabic, claim 1 English
+    for claim in claims[:2]:
+        store.add_review(claim.claim_id, rating, "Checked against the ministry's record.", "Rania")
+    documents = reviews(store.report())
+    validate_claim_reviews(documents)
+    arabic, english = (doc["reviewRating"] for doc in documents)
+    assert (arabic["alternateName"], english["alternateName"]) == (SCALE[rating].arabic, SCALE[rating].name)
+    if SCALE[rating].value is None:  # unproven and opinion are not points on the truth scale
+        assert not {"ratingValue", "worstRating", "bestRating"} & set(english)
+    else:
+        assert (english["worstRating"], english["ratingValue"], english["bestRating"]) == (1, SCALE[rating].value, 4)
+    assert [row.review.label for row in store.report()[:2]] == [SCALE[rating].label] * 2
+
+
+def test_the_scale_orders_truth_and_falls_under_every_machine_label():
+    values = [SCALE[rating].value for rating in ("false", "misleading", "mostly-true", "true")]
+    assert values == sorted(values) and values[0] == WORST_RATING and values[-1] == BEST_RATING
+    assert {rating.label for rating in SCALE.values()} == {"supported", "disputed", "unverified"}
+    assert len({rating.arabic for rating in SCALE.values()}) == len({rating.name for rating in SCALE.values()}) == 6
+    for label, rating in PLAIN_RATING.items():
+        assert SCALE[rating].label == label and rating_named(label) == rating == rating_named(rating)
+    assert rating_named(" Mostly true ") == "mostly-true" and rating_named("opinion") == "not-checkable"
+    assert rating_named("half-true") is None and rating_named("") is None

@@ -21,6 +21,7 @@ def test_csv_has_one_flat_row_per_claim(store, scored):
     assert [row["label"] for row in rows] == ["supported", "disputed", "unverified"]
     assert [row["final_label"] for row in rows] == ["supported", "supported", "unverified"]
     assert [row["review_reasons"] for row in rows] == ["", "", "low confidence"]
+    assert (rows[1]["review_rating"], rows[1]["review_label"]) == ("mostly-true", "supported")
     assert rows[1]["reviewer"] == "Rania" and rows[1]["speaker"] == "the Foreign Minister"
     assert rows[0]["top_publisher"] == "Reuters" and rows[0]["top_published_at"].startswith("2016-12-02")
     assert {row["run_id"] for row in rows} == {run_id}

@@ -60,7 +60,7 @@ def test_page_is_self_contained_and_shows_verdicts_reviews_and_evidence(store, s
     assert [card["data-machine-label"] for card in cards] == ["supported", "disputed", "unverified"]
     assert [card["data-review"] for card in cards] == ["0", "0", "1"]
     assert [card["id"] for card in cards] == [f"claim-{claim.claim_id}" for claim in claims]
-    assert "Reviewer’s verdict: supported" in text and "The ministry's own statement confirms it." in text
+    assert "Reviewer’s rating: <bdi>Mostly true</bdi>" in page and "The ministry's own statement confirms it." in text
     assert "the Foreign Minister" in text and claims[0].text in text  # speaker and context (claim 0 precedes claim 1)
     hrefs = [attrs["href"] for tag, attrs in parsed.tags if tag == "a"]
     assert "https://example.org/news/article-1" in hrefs
@@ -181,7 +181,7 @@ def test_counts_badges_and_filter_follow_the_reviewer_with_the_machine_label_bes
     reviewed = tree.xpath(f"//article[@id='claim-{claims[1].claim_id}']")[0]
     assert reviewed.get("data-label") == "supported"  # what the verdict filter matches
     badges = [span.text_content() for span in reviewed.xpath(".//div[@class='top']/span")]
-    assert badges[:2] == ["supported", "machine: disputed"]
+    assert badges[:3] == ["supported", "Mostly true", "machine: disputed"]
     assert [option.get("value") for option in tree.xpath("//select[@id='label']/option")][1:3] == [
         "supported",
         "disputed",
@@ -266,3 +266,18 @@ def test_every_string_from_articles_evidence_and_reviewers_is_isolated_in_the_do
                 stray.append((text, content))
     assert stray == []  # no Arabic outside an isolate holding exactly one inserted string
     assert found == inserted
+
+
+def test_the_reviewers_rating_is_named_in_arabic_for_an_arabic_claim(store, scored):
+    claims, _ = scored  # claim 0 is Arabic; claim 1 (English) is reviewed as mostly true
+    store.add_review(claims[0].claim_id, "misleading", "الصورة من عام 2019.", "رانية")
+    tree = lxml.html.fromstring(render(store.report()))
+    ratings = {
+        card.get("id"): card.xpath(".//span[contains(@class, 'rating')]")[0].text_content()
+        for card in tree.xpath("//article")
+        if card.xpath(".//span[contains(@class, 'rating')]")
+    }
+    assert ratings == {f"claim-{claims[0].claim_id}": "مضلِّل", f"claim-{claims[1].claim_id}": "Mostly true"}
+    arabic = tree.xpath(f"//article[@id='claim-{claims[0].claim_id}']")[0]
+    assert arabic.get("data-label") == "disputed"  # misleading falls under disputed, the filter's label
+    assert "Reviewer’s rating: مضلِّل" in arabic.xpath(".//div[@class='review']/b")[0].text_content()

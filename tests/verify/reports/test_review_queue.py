@@ -267,7 +267,7 @@ def test_sanad_report_needs_review_says_why_a_reviewed_claim_is_back(tmp_path, m
     table = runner.invoke(app, ["report", "--needs-review"], catch_exceptions=False)
     assert table.exit_code == 0, table.output
     review_column = " ".join(line.split("│")[-2].strip() for line in table.output.splitlines() if line.startswith("│"))
-    assert f"SUPPORTED Rania needs review: {changed}, {new}" in " ".join(review_column.split())
+    assert f"SUPPORTED true, Rania needs review: {changed}, {new}" in " ".join(review_column.split())
 
     listed = runner.invoke(app, ["report", "--needs-review", "--format", "json"], catch_exceptions=False)
     (record_,) = json.loads(listed.stdout)

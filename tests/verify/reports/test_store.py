@@ -233,7 +233,7 @@ def test_bad_input_is_named_and_loses_nothing(store, recorded, db_path):
     with pytest.raises(ReportsError, match="needs a note"):
         store.add_review(claims[0].claim_id, "supported", "   ", "Rania")
     with pytest.raises(ReportsError, match="not one of"):
-        store.add_review(claims[0].claim_id, "true", "note", "Rania")
+        store.add_review(claims[0].claim_id, "half-true", "note", "Rania")
     with pytest.raises(ReportsError, match="lowercase slug"):
         store.start_run(INJECTION)
     with pytest.raises(ReportsError, match="already exists"):
