@@ -108,6 +108,23 @@ class VerifyOptions(BaseModel):
         )
 
 
+class ReviewStep(BaseModel):
+    """Whether the run pauses after scoring for a fact-checker to rate its claims on the run's page."""
+
+    pause: bool = Field(
+        False,
+        title="Pause for review",
+        description="After scoring, wait for a reviewer: press Resume on the run's page and rate each claim.",
+    )
+    timeout_minutes: float = Field(
+        60,
+        gt=0,
+        le=7 * 24 * 60,
+        title="Wait at most (minutes)",
+        description="Then the run ends and its claims stay in the review queue.",
+    )
+
+
 class VerifySummary(BaseModel):
     """What a verify-article run found."""
 
@@ -120,6 +137,7 @@ class VerifySummary(BaseModel):
     disputed: int
     unverified: int
     changed: int
+    reviewed: int = 0  # claims rated in the run's review step
 
 
 # verify-batch

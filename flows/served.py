@@ -9,13 +9,15 @@ from prefect import Flow, serve
 from prefect.deployments.runner import RunnerDeployment
 
 from flows.ingest_evidence import ingest_evidence, task_runner
-from flows.params import IngestRequest, ReverifyRequest
+from flows.params import IngestRequest, ReverifyRequest, ReviewStep
 from flows.reverify_claims import reverify_claims
 from flows.settings import FlowSettings
 from flows.verify_article import verify_article
 from flows.verify_batch import batch_task_runner, verify_batch
 
 DEPLOYMENT = "sanad"
+# runs launched from the UI pause for a reviewer; the demo and the CLI call the flows with the pause off
+REVIEWED = {"review": ReviewStep(pause=True).model_dump(mode="json")}
 
 
 def configured_flows(settings: FlowSettings) -> dict[str, Flow]:
@@ -39,8 +41,12 @@ def deployments(settings: FlowSettings) -> list[RunnerDeployment]:
     flows = configured_flows(settings)
     crons = schedules(settings)
     return [
-        flows["verify-article"].to_deployment(name=DEPLOYMENT, tags=["sanad"], description="Verify one article."),
-        flows["verify-batch"].to_deployment(name=DEPLOYMENT, tags=["sanad"], description="Verify many URLs."),
+        flows["verify-article"].to_deployment(
+            name=DEPLOYMENT, tags=["sanad"], parameters=REVIEWED, description="Verify one article, then review it."
+        ),
+        flows["verify-batch"].to_deployment(
+            name=DEPLOYMENT, tags=["sanad"], parameters=REVIEWED, description="Verify many URLs, reviewing each."
+        ),
         flows["ingest-evidence"].to_deployment(
             name=DEPLOYMENT,
             tags=["sanad"],

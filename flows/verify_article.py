@@ -19,7 +19,8 @@ from evidence_store.errors import InvalidInput
 from evidence_store.ingest.fetch import FetchedPage, fetch_url
 from evidence_store.types import SearchHit
 from flows import runtime
-from flows.params import ArticleInput, Language, VerifyOptions, VerifySummary
+from flows.params import ArticleInput, Language, ReviewStep, VerifyOptions, VerifySummary
+from flows.review_step import review_in_run
 from verify import pipeline
 from verify.extract.intake import ArticleError, article_text_from_file
 from verify.prior.matching import PriorMatch
@@ -151,7 +152,7 @@ def publish(run_id: str, article: Article, claims: list[Claim], verdicts: list[V
 
 
 def verify_one(article: ArticleInput, options: VerifyOptions, kind: str = "verify-article") -> VerifySummary:
-    """The body of verify-article, shared with verify-batch."""
+    """The body of verify-article up to its review step."""
     if not article.url.strip() and not article.stored and not article.text.strip():
         raise InvalidInput("give the article's URL or paste its text")
     reports = runtime.reports()
@@ -186,19 +187,30 @@ def verify_one(article: ArticleInput, options: VerifyOptions, kind: str = "verif
 
 @flow(name="verify-article")
 @runtime.fails_cleanly
-async def verify_article(article: ArticleInput, options: VerifyOptions = VerifyOptions()) -> VerifySummary:  # noqa: B008
-    """Verify one article's check-worthy claims against the evidence store.
+async def verify_article(
+    article: ArticleInput,
+    options: VerifyOptions = VerifyOptions(),  # noqa: B008
+    review: ReviewStep = ReviewStep(),  # noqa: B008
+) -> VerifySummary:
+    """Verify one article's check-worthy claims against the evidence store; with ``review.pause``, wait for a
+    reviewer to rate them on the run's page (the deployment's default, see ``flows.served``).
 
     Async only for Prefect's engine: its sync engine waits at exit for the heartbeat thread's current
     one-second sleep (about 0.5 s a run), its async engine does not. The tasks still run one after
     another in this thread.
     """
-    return verify_one(article, options)
+    summary = verify_one(article, options)
+    if not review.pause:
+        return summary
+    recorded = await review_in_run(summary.run_id, review)
+    return summary.model_copy(update={"reviewed": recorded.reviews})
 
 
-def run_verify_article(article: ArticleInput, options: VerifyOptions | None = None) -> VerifySummary:
+def run_verify_article(
+    article: ArticleInput, options: VerifyOptions | None = None, review: ReviewStep | None = None
+) -> VerifySummary:
     """Run the verify-article flow from synchronous code (a CLI, a task thread, a test); large pasted text
     goes by reference, and an expected failure is raised as its ``SanadError``."""
     article = by_reference(article, runtime.settings())
     with runtime.prefect_errors():
-        return asyncio.run(verify_article(article, options or VerifyOptions()))
+        return asyncio.run(verify_article(article, options or VerifyOptions(), review or ReviewStep()))

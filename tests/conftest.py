@@ -1,7 +1,9 @@
 """Shared fixtures: an isolated SANAD_HOME with the real e5 model built once per session, a hash embedder
 and a feed server."""
 
+import contextlib
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,12 +20,13 @@ os.environ.setdefault("SANAD_FETCH_ALLOWED_NETWORKS", '["127.0.0.0/8", "::1/128"
 
 
 @pytest.fixture(scope="session", autouse=True)
-def prefect_logging_on_the_sessions_stderr() -> None:
-    """Set up Prefect's logging once, before any test: its console handler keeps the stderr it finds then, and
-    one set up inside a test's CliRunner would write to that runner's closed stream in every later test."""
+def prefect_logging_on_the_processs_stderr() -> None:
+    """Set up Prefect's logging once, on the process's own stderr: its console handler keeps the stream it finds
+    then, and a stream of a test's CliRunner (or of pytest's capture) is closed while Prefect still logs to it."""
     from prefect.logging.configuration import setup_logging
 
-    setup_logging()
+    with contextlib.redirect_stderr(sys.__stderr__):
+        setup_logging()
 
 
 @pytest.fixture(scope="session")

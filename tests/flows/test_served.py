@@ -3,7 +3,8 @@
 import yaml
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows.served import configured_flows, deployments, schedules
+from flows.params import ReviewStep
+from flows.served import REVIEWED, configured_flows, deployments, schedules
 from flows.settings import FlowSettings
 from tests.support.shared import REPO
 
@@ -37,3 +38,15 @@ def test_prefect_yaml_schedules_come_from_the_settings_step(monkeypatch):
     }
     assert crons["deployments/pool.py:ingest_evidence"] == ["{{ sanad.ingest_cron }}"]
     assert outputs == {"ingest_cron": "0 * * * *", "reverify_cron": "15 3 * * *"}
+
+
+def test_runs_launched_from_the_ui_pause_for_review_and_scheduled_ones_do_not():
+    served = {deployment.flow_name: deployment for deployment in deployments(FlowSettings())}
+    spec = yaml.safe_load((REPO / "deployments" / "prefect.yaml").read_text())
+    pool = {deployment["entrypoint"]: deployment.get("parameters", {}) for deployment in spec["deployments"]}
+    for flow in ("verify-article", "verify-batch"):
+        assert served[flow].parameters == REVIEWED == {"review": {"pause": True, "timeout_minutes": 60}}
+        assert pool[f"deployments/pool.py:{flow.replace('-', '_')}"] == REVIEWED  # the work pool's the same
+    for flow in ("ingest-evidence", "reverify-claims"):  # the scheduled ones never wait for a person
+        assert "review" not in served[flow].parameters
+    assert ReviewStep().pause is False  # the flow itself (the demo, the CLI, scripts) does not pause

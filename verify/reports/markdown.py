@@ -140,6 +140,43 @@ def verdicts_markdown(article: Article, scored: Sequence[tuple[Claim, Verdict]],
     return "\n".join(lines)
 
 
+def _cited(citation: Citation) -> str:
+    return "prior fact-check of this claim" if citation.prior_fact_check else citation.cited_as
+
+
+def top_citation_text(verdict: Verdict) -> str:
+    """The verdict's first citation as one plain line (publisher, date, how it was cited, a snippet), for a form."""
+    if not verdict.citations:
+        return "No passage decided it."
+    citation = verdict.citations[0]
+    passage = citation.passage
+    source = passage.publisher or passage.url or passage.doc_id
+    flat = " ".join(passage.text.split())
+    snippet = flat if len(flat) <= 160 else flat[:159] + "…"
+    return (
+        f"Top citation ({_cited(citation)}): {FSI}{source}{PDI}, {_date(passage.published_at)}: “{FSI}{snippet}{PDI}”"
+    )
+
+
+def review_brief(scored: Sequence[tuple[Claim, Verdict]]) -> str:
+    """What the reviewer sees above the review form: how to use it, then each claim with the machine's verdict,
+    confidence and top citation."""
+    lines = [
+        "**Review these verdicts.** For each claim choose a rating (or leave it undecided) and say why in its note; "
+        "a rating that changes the machine's verdict needs a note. Tick *Approve every undecided verdict* to confirm "
+        "the rest as they are. Undecided claims stay in the review queue (`sanad report --needs-review`).",
+    ]
+    for number, (claim, verdict) in enumerate(scored, start=1):
+        top = verdict.citations[0] if verdict.citations else None
+        lines += [
+            "",
+            f"**{number}. {BADGES[verdict.label]} · {verdict.confidence:.0%}** — {_snippet(claim.text, 300)}",
+            "",
+            f"- {_source(top)}: {_cited(top)} — “{_snippet(top.passage.text)}”" if top else "- no passage decided it",
+        ]
+    return "\n".join(lines)
+
+
 def verdicts_table(scored: Sequence[tuple[Claim, Verdict]]) -> list[dict[str, str]]:
     """One row per claim: verdict and confidence first (they must be on screen), then the claim, speaker, the published
     fact-check it follows (if any), its strongest source and the justification."""
