@@ -101,9 +101,3 @@ def folder_files(folder: Path) -> Iterator[Path]:
     for path in sorted(folder.rglob("*")):
         if path.is_file() and not path.name.startswith(".") and path.suffix.lower() in TEXT_SUFFIXES | HTML_SUFFIXES:
             yield path
-
-
-def read_folder(folder: Path, max_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> Iterator[DocumentInput | IngestIssue]:
-    """Every .txt/.md/.html file under ``folder`` (``folder_files``); others are skipped."""
-    for path in folder_files(folder):
-        yield read_file(path, max_bytes)

@@ -10,9 +10,10 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from evidence_store.ingest.feeds import parse_feed
-from evidence_store.ingest.files import read_capped, read_file, read_folder
+from evidence_store.ingest.files import read_capped, read_file
 from evidence_store.ingest.records import IngestIssue
 from evidence_store.ingest.sources import read_source
+from evidence_store.settings import StoreSettings
 from evidence_store.types import DocumentInput
 from tests.support.bounded import bounded
 from tests.support.pages import ARTICLE_HTML
@@ -25,7 +26,7 @@ def test_folder_of_text_markdown_and_html(tmp_path):
     (tmp_path / "sub" / "b.md").write_text("# A heading\n\nMarkdown body text.", encoding="utf-8")
     (tmp_path / "c.html").write_text(ARTICLE_HTML, encoding="utf-8")
     (tmp_path / "ignored.pdf").write_bytes(b"%PDF-1.4")
-    items = list(read_folder(tmp_path))
+    items = list(read_source(str(tmp_path), StoreSettings()))  # a folder, as the CLI and the flow read it
     assert all(isinstance(item, DocumentInput) for item in items)
     by_name = {item.url.rsplit("/", 1)[1]: item for item in items}
     assert set(by_name) == {"a.txt", "b.md", "c.html"}

@@ -13,10 +13,9 @@ from hypothesis import strategies as st
 
 from evidence_store.ingest.claimreview import claim_reviews_in_html, read_claim_review_file
 from evidence_store.ingest.feeds import parse_feed
-from evidence_store.ingest.files import read_folder
 from evidence_store.ingest.html import NoArticleText, html_to_document
 from evidence_store.ingest.records import IngestIssue, IngestRejected, RecordError
-from evidence_store.ingest.sources import load_sources
+from evidence_store.ingest.sources import load_sources, read_source
 from evidence_store.ingest.tabular import read_csv, read_jsonl
 from evidence_store.settings import StoreSettings
 from evidence_store.types import DocumentInput
@@ -107,7 +106,7 @@ def test_folder_files_each_give_a_document_or_an_issue(files):
     (folder / "sub").mkdir()
     for name, data in files:
         (folder / "sub" / name).write_bytes(data)
-    items = list(read_folder(folder, max_bytes=LIMIT))
+    items = list(read_source(str(folder), StoreSettings(max_record_bytes=LIMIT)))
     check_items(items)
     readable = [name for name, _ in files if not name.startswith(".") and not name.endswith(".bin")]
     assert len(items) == len(readable)
