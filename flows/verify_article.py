@@ -195,9 +195,9 @@ async def verify_article(
     """Verify one article's check-worthy claims against the evidence store; with ``review.pause``, wait for a
     reviewer to rate them on the run's page (the deployment's default, see ``flows.served``).
 
-    Async only for Prefect's engine: its sync engine waits at exit for the heartbeat thread's current
-    one-second sleep (about 0.5 s a run), its async engine does not. The tasks still run one after
-    another in this thread.
+    Async for Prefect's engine (its sync engine waits at exit for the heartbeat thread's current one-second
+    sleep, about 0.5 s a run; its async engine does not) and for the review pause, which must be awaited
+    (``flows.review_step``). The tasks still run one after another in this thread.
     """
     summary = verify_one(article, options)
     if not review.pause:
