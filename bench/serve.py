@@ -106,6 +106,7 @@ def run() -> str:
             parameters = {
                 "article": {"text": SAMPLE.read_text(encoding="utf-8")},
                 "options": {"max_claims": MAX_CLAIMS},
+                "review": {"pause": False},  # the deployment pauses UI-launched runs for a reviewer
             }
             run_id = httpx.post(
                 f"{api}/deployments/{deployment}/create_flow_run", json={"parameters": parameters}, timeout=10
