@@ -108,9 +108,12 @@ def run() -> str:
                 "options": {"max_claims": MAX_CLAIMS},
                 "review": {"pause": False},  # the deployment pauses UI-launched runs for a reviewer
             }
-            run_id = httpx.post(
+            created = httpx.post(
                 f"{api}/deployments/{deployment}/create_flow_run", json={"parameters": parameters}, timeout=10
-            ).json()["id"]
+            )
+            if created.status_code != 201:
+                raise RuntimeError(f"creating the run: {created.status_code} {created.text[:500]}")
+            run_id = created.json()["id"]
 
             def finished() -> str | None:
                 state = httpx.get(f"{api}/flow_runs/{run_id}", timeout=5).json()["state"]["type"]
