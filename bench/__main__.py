@@ -16,6 +16,7 @@ BENCHMARKS = (
     "verdicts",
     "article",
     "serve",
+    "ui",
     "checkworthy",
     "matching",
     "hostile",

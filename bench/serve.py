@@ -4,6 +4,7 @@ The serve process and every process it starts (each flow run loads the models in
 sampled every 0.2 s; the peak is of their summed resident memory.
 """
 
+import contextlib
 import os
 import signal
 import socket
@@ -12,6 +13,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -65,9 +67,10 @@ def _stop(process: subprocess.Popen) -> None:
             process.wait(timeout=10)
 
 
-def run() -> str:
-    settings = Settings()
-    home = _home(settings)
+@contextlib.contextmanager
+def served(home: Path) -> Iterator[tuple[str, str, subprocess.Popen]]:
+    """(API URL, verify-article deployment id, the ``sanad serve`` process) of a real Prefect server and
+    ``sanad serve`` over ``home``; both are stopped on exit."""
     port = _port()
     api = f"http://127.0.0.1:{port}/api"
     with tempfile.TemporaryDirectory(prefix="sanad-bench-prefect-") as prefect_home:
@@ -90,42 +93,55 @@ def run() -> str:
                 180,
                 "sanad serve",
             )
-            root = psutil.Process(serving.pid)
-            idle, _ = _tree_mib(root)
-            peak = {"serve": idle, "tree": idle}
-            done = threading.Event()
-
-            def sample() -> None:
-                while not done.is_set():
-                    alone, tree = _tree_mib(root)
-                    peak["serve"], peak["tree"] = max(peak["serve"], alone), max(peak["tree"], tree)
-                    time.sleep(0.2)
-
-            sampler = threading.Thread(target=sample, daemon=True)
-            sampler.start()
-            parameters = {
-                "article": {"text": SAMPLE.read_text(encoding="utf-8")},
-                "options": {"max_claims": MAX_CLAIMS},
-                "review": {"pause": False},  # the deployment pauses UI-launched runs for a reviewer
-            }
-            created = httpx.post(
-                f"{api}/deployments/{deployment}/create_flow_run", json={"parameters": parameters}, timeout=10
-            )
-            if created.status_code != 201:
-                raise RuntimeError(f"creating the run: {created.status_code} {created.text[:500]}")
-            run_id = created.json()["id"]
-
-            def finished() -> str | None:
-                state = httpx.get(f"{api}/flow_runs/{run_id}", timeout=5).json()["state"]["type"]
-                return state if state in ("COMPLETED", "FAILED", "CRASHED") else None
-
-            state = _wait(finished, 900, "the verify-article run")
-            done.set()
-            sampler.join()
+            yield api, deployment, serving
         finally:
             if serving is not None:
                 _stop(serving)
             _stop(server)
+
+
+def launch_sample(api: str, deployment: str) -> str:
+    """Create a verify-article run of the sample article on the deployment, as the UI's form does; its id."""
+    parameters = {
+        "article": {"text": SAMPLE.read_text(encoding="utf-8")},
+        "options": {"max_claims": MAX_CLAIMS},
+        "review": {"pause": False},  # the deployment pauses UI-launched runs for a reviewer
+    }
+    created = httpx.post(f"{api}/deployments/{deployment}/create_flow_run", json={"parameters": parameters}, timeout=10)
+    if created.status_code != 201:
+        raise RuntimeError(f"creating the run: {created.status_code} {created.text[:500]}")
+    return created.json()["id"]
+
+
+def finished_run(api: str, run_id: str, timeout: float = 900) -> dict:
+    """The flow run once it has ended (completed, failed or crashed)."""
+
+    def ended() -> dict | None:
+        run = httpx.get(f"{api}/flow_runs/{run_id}", timeout=5).json()
+        return run if run["state"]["type"] in ("COMPLETED", "FAILED", "CRASHED") else None
+
+    return _wait(ended, timeout, "the verify-article run")
+
+
+def run() -> str:
+    settings = Settings()
+    with served(_home(settings)) as (api, deployment, serving):
+        root = psutil.Process(serving.pid)
+        idle, _ = _tree_mib(root)
+        peak = {"serve": idle, "tree": idle}
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.is_set():
+                alone, tree = _tree_mib(root)
+                peak["serve"], peak["tree"] = max(peak["serve"], alone), max(peak["tree"], tree)
+                time.sleep(0.2)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        state = finished_run(api, launch_sample(api, deployment))["state"]["type"]
+        done.set()
+        sampler.join()
     rows = [
         ["`sanad serve`, deployments registered, idle", f"{idle:.0f}"],
         ["`sanad serve` process, peak during the run", f"{peak['serve']:.0f}"],
