@@ -7,12 +7,13 @@ The evidence store holds the demo corpus (SANAD_HOME/bench/article-home, built o
     python -m bench.article direct|flow   # one cold run in this process (used by ``run``)
 """
 
+import contextlib
 import os
 import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from bench.corpus import bench_dir
@@ -41,6 +42,26 @@ def _home(settings: Settings) -> Path:
         with EvidenceStore.open(home / "evidence", settings.model_copy(update={"home": home})) as store:
             store.add(documents)
     return home
+
+
+@contextlib.contextmanager
+def article_home(settings: Settings) -> Iterator[Path]:
+    """``_home`` as this process's SANAD_HOME (runtime resources reset) until exit; later benchmarks read their
+    caches from the caller's SANAD_HOME, so it is put back."""
+    from flows import runtime
+
+    home = _home(settings)
+    previous_home = os.environ.get("SANAD_HOME")
+    os.environ["SANAD_HOME"] = str(home)
+    runtime.reset()
+    try:
+        yield home
+    finally:
+        if previous_home is None:
+            os.environ.pop("SANAD_HOME")
+        else:
+            os.environ["SANAD_HOME"] = previous_home
+        runtime.reset()
 
 
 def direct(text: str, stages: dict[str, float] | None = None) -> int:
@@ -98,15 +119,8 @@ def run() -> str:
     from prefect.settings import PREFECT_API_URL
     from prefect.testing.utilities import prefect_test_harness
 
-    from flows import runtime
-
-    settings = Settings()
-    home = _home(settings)
-    previous_home = os.environ.get("SANAD_HOME")
-    os.environ["SANAD_HOME"] = str(home)
-    runtime.reset()
     text = SAMPLE.read_text(encoding="utf-8")
-    with prefect_test_harness(server_startup_timeout=120):
+    with article_home(Settings()), prefect_test_harness(server_startup_timeout=120):
         env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value(), "PREFECT_LOGGING_LEVEL": "WARNING"}
         cold = {kind: [_cold(kind, env) for _ in range(COLD_RUNS)] for kind in ("direct", "flow")}
         claims = direct(text)  # warm-up: models, store, reports
@@ -118,11 +132,6 @@ def run() -> str:
                 started = time.perf_counter()
                 runner(text)
                 warm[kind].append(time.perf_counter() - started)
-    if previous_home is None:  # later benchmarks read their caches from the caller's SANAD_HOME
-        os.environ.pop("SANAD_HOME")
-    else:
-        os.environ["SANAD_HOME"] = previous_home
-    runtime.reset()
     shares = [(f - d) / f for d, f in zip(warm["direct"], warm["flow"], strict=True)]
     share = statistics.median(shares)
     rows = [

@@ -107,7 +107,13 @@ def launch_sample(api: str, deployment: str) -> str:
         "options": {"max_claims": MAX_CLAIMS},
         "review": {"pause": False},  # the deployment pauses UI-launched runs for a reviewer
     }
-    created = httpx.post(f"{api}/deployments/{deployment}/create_flow_run", json={"parameters": parameters}, timeout=10)
+    for attempt in range(5):  # a server busy starting up answers 503 at times; Prefect's own client retries it
+        created = httpx.post(
+            f"{api}/deployments/{deployment}/create_flow_run", json={"parameters": parameters}, timeout=10
+        )
+        if created.status_code < 500:
+            break
+        time.sleep(2**attempt)
     if created.status_code != 201:
         raise RuntimeError(f"creating the run: {created.status_code} {created.text[:500]}")
     return created.json()["id"]

@@ -5,12 +5,11 @@ creates it (review pause off) and timed from its creation to its end by the serv
 runs are ``bench.article.direct`` in this process with the models loaded, in the same benchmark.
 """
 
-import os
 import statistics
 import time
 from datetime import datetime
 
-from bench.article import SAMPLE, _home, direct
+from bench.article import SAMPLE, article_home, direct
 from bench.report import spread, table
 from bench.serve import finished_run, launch_sample, served
 from verify.settings import Settings
@@ -24,30 +23,16 @@ def _seconds(run: dict) -> float:
 
 
 def run() -> str:
-    from flows import runtime
-
-    settings = Settings()
-    home = _home(settings)
-    previous_home = os.environ.get("SANAD_HOME")
-    os.environ["SANAD_HOME"] = str(home)
-    runtime.reset()
     text = SAMPLE.read_text(encoding="utf-8")
     warm, launched, states = [], [], []
-    try:
-        with served(home) as (api, deployment, _):
-            for _ in range(RUNS):  # interleaved, so drift hits both
-                finished = finished_run(api, launch_sample(api, deployment))
-                states.append(finished["state"]["type"])
-                launched.append(_seconds(finished))
-                started = time.perf_counter()
-                direct(text)
-                warm.append(time.perf_counter() - started)
-    finally:
-        if previous_home is None:
-            os.environ.pop("SANAD_HOME")
-        else:
-            os.environ["SANAD_HOME"] = previous_home
-        runtime.reset()
+    with article_home(Settings()) as home, served(home) as (api, deployment, _):
+        for _ in range(RUNS):  # interleaved, so drift hits both
+            finished = finished_run(api, launch_sample(api, deployment))
+            states.append(finished["state"]["type"])
+            launched.append(_seconds(finished))
+            started = time.perf_counter()
+            direct(text)
+            warm.append(time.perf_counter() - started)
     ui, fast = statistics.median(launched[1:]), statistics.median(warm[1:])
     rows = [
         ["UI-launched `verify-article` (deployment run, submit to end)", spread(launched[1:]), f"{ui:.1f}"],
