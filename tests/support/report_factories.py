@@ -144,6 +144,18 @@ def make_prior_verdict(claim: Claim, passage_ids: tuple[int, ...] = (1,)) -> Ver
     )
 
 
+def record_one_verdict(store: ReportStore, article: Article, claim: int = 0) -> tuple[list[Claim], str]:
+    """A verify-article run (left running) over ``article``'s sample claims with one supported verdict, for claim
+    number ``claim``; returns the claims and the run's id."""
+    claims = make_claims(article)
+    run_id = store.start_run("verify-article")
+    store.record_article(article)
+    store.record_claims(claims)
+    verdict = make_verdict(claims[claim], "supported")
+    store.record_verdicts(run_id, [(claims[claim], verdict)], embedding_model="e5", store_generation=1)
+    return claims, run_id
+
+
 def record_sample_run(store: ReportStore) -> str:
     """A completed verify-article run over the sample claims, machine verdicts supported, disputed and
     unverified, no reviews; returns its id."""

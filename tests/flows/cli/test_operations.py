@@ -8,7 +8,7 @@ from evidence_store.store import EvidenceStore
 from evidence_store.types import DocumentInput
 from flows.cli import app
 from tests.support.injection import HOSTILE
-from tests.support.report_factories import make_article, make_claims, make_verdict
+from tests.support.report_factories import make_article, record_one_verdict
 from verify.reports import ReportStore
 
 runner = CliRunner()
@@ -34,14 +34,7 @@ def home(tmp_path, monkeypatch, settings, hash_embedder):
             ]
         )
     reports = ReportStore(tmp_path / "reports.duckdb")
-    article = make_article()
-    claims = make_claims(article)
-    run_id = reports.start_run("verify-article")
-    reports.record_article(article)
-    reports.record_claims(claims)
-    reports.record_verdicts(
-        run_id, [(claims[1], make_verdict(claims[1], "supported"))], embedding_model="e5", store_generation=1
-    )
+    _, run_id = record_one_verdict(reports, make_article(), claim=1)
     reports.finish_run(run_id, "completed")
     return tmp_path
 

@@ -14,6 +14,7 @@ from tests.support.report_factories import (
     make_passage,
     make_prior_verdict,
     make_verdict,
+    record_one_verdict,
 )
 from verify.reports.html import render_html
 
@@ -191,13 +192,7 @@ def test_counts_badges_and_filter_follow_the_reviewer_with_the_machine_label_bes
 
 def test_an_untitled_article_is_headed_by_its_first_words_and_its_id_is_small(store):
     article = make_article().model_copy(update={"title": None, "url": None, "publisher": None})
-    claims = make_claims(article)
-    run_id = store.start_run("verify-article")
-    store.record_article(article)
-    store.record_claims(claims)
-    store.record_verdicts(
-        run_id, [(claims[0], make_verdict(claims[0], "supported"))], embedding_model="e5", store_generation=1
-    )
+    claims, _ = record_one_verdict(store, article)
     tree = lxml.html.fromstring(render(store.report()))
 
     (heading,) = tree.xpath("//section[@class='article']/h2")

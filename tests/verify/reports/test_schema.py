@@ -6,7 +6,13 @@ import duckdb
 import pytest
 
 from evidence_store.duck import DuckFile
-from tests.support.report_factories import make_article, make_claims, make_prior_verdict, make_verdict
+from tests.support.report_factories import (
+    make_article,
+    make_claims,
+    make_prior_verdict,
+    make_verdict,
+    record_one_verdict,
+)
 from verify.reports import ReportFilter, ReportsError, ReportStore, rows
 from verify.reports.rows import EVIDENCE_COLUMNS
 from verify.reports.schema import LATEST_VERSION, MIGRATIONS, Migration, migrate, schema_version
@@ -98,14 +104,7 @@ def test_a_version_2_database_gains_prior_fact_checks_and_keeps_its_evidence(db_
 
 
 def test_a_failing_migration_changes_nothing(db_path, store):
-    article = make_article()
-    claims = make_claims(article)
-    run_id = store.start_run("verify-article")
-    store.record_article(article)
-    store.record_claims(claims)
-    store.record_verdicts(
-        run_id, [(claims[0], make_verdict(claims[0], "supported"))], embedding_model="e5", store_generation=1
-    )
+    record_one_verdict(store, make_article())
     broken = (
         *MIGRATIONS,
         Migration(
