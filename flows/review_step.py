@@ -17,6 +17,7 @@ from prefect.flow_runs import apause_flow_run
 from prefect.input import RunInput
 from pydantic import Field
 
+from evidence_store.text.clip import one_line
 from flows import runtime
 from flows.params import ReviewStep
 from verify.reports.markdown import BADGES, review_brief, top_citation_text
@@ -60,11 +61,6 @@ class Recorded(pydantic.BaseModel):
     problems: tuple[str, ...]
 
 
-def _short(text: str) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= CLAIM_TITLE_CHARS else flat[: CLAIM_TITLE_CHARS - 1] + "…"
-
-
 def review_form(scored: Sequence[tuple[Claim, Verdict]]) -> type[ReviewForm]:
     """The form for these claims: ``rating_N`` titled with claim N and described by its machine verdict, ``note_N``."""
     fields: dict[str, Any] = {}
@@ -72,7 +68,9 @@ def review_form(scored: Sequence[tuple[Claim, Verdict]]) -> type[ReviewForm]:
         machine = f"Machine: {BADGES[verdict.label]}, {verdict.confidence:.0%}. {top_citation_text(verdict)}"
         fields[f"rating_{number}"] = (
             Decision,
-            Field(Decision.undecided, title=f"{number}. {_short(claim.text)}", description=machine),
+            Field(
+                Decision.undecided, title=f"{number}. {one_line(claim.text, CLAIM_TITLE_CHARS)}", description=machine
+            ),
         )
         fields[f"note_{number}"] = (
             str,

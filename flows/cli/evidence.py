@@ -12,6 +12,7 @@ from evidence_store.ingest.records import OnError
 from evidence_store.ingest.sources import load_sources
 from evidence_store.settings import IndexType
 from evidence_store.store import EvidenceStore
+from evidence_store.text.clip import one_line
 from evidence_store.types import SearchHit, SearchMode
 from flows.cli.common import add_row, console, err_console, fail, friendly_errors, progress_bar, safe
 from verify.settings import Settings
@@ -31,8 +32,7 @@ def open_store(store: Path | None, settings: Settings | None = None) -> Evidence
 
 def snippet(text: str, width: int = 110) -> str:
     """One line of at most ``width`` characters."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
+    return one_line(text, width)
 
 
 def hits_table(hits: list[SearchHit], title: str) -> Table:

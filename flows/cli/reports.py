@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from evidence_store.text.clip import one_line
 from flows.cli.common import add_row, console, err_console, fail, friendly_errors, safe
 from verify.reports import ReportFilter, ReportRow, ReportStore
 from verify.reports.backup import export_reports, import_reports
@@ -45,11 +46,6 @@ def _since(value: str | None) -> datetime | None:
             f"--since {value!r} is not a date (use YYYY-MM-DD or an ISO time such as 2026-11-29T08:00)"
         ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _short(text: str, width: int) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
 def _badge(label: str | None) -> Text:
@@ -89,7 +85,7 @@ def report_table(rows: list[ReportRow], title: str) -> Table:
             review.append_text(safe((reasons, "yellow")))
         add_row(
             table,
-            safe(_short(row.claim.text, 160), (f"\n{row.claim.claim_id}", "dim")),
+            safe(one_line(row.claim.text, 160), (f"\n{row.claim.claim_id}", "dim")),
             _badge(verdict.label if verdict else None),
             f"{verdict.confidence:.0%}" if verdict else "",
             row.claim.speaker or "",

@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 
+from evidence_store.text.clip import one_line
 from evidence_store.types import Passage
 from verify.prior.labels import rated_label
 from verify.reports.links import is_web_url
@@ -40,8 +41,7 @@ def _iso(value: str) -> str:
 
 def _snippet(text: str, width: int = 160) -> str:
     """``text`` on one line, cut to ``width`` characters, isolated."""
-    flat = " ".join(text.split())
-    return _iso(flat if len(flat) <= width else flat[: width - 1] + "…")
+    return _iso(one_line(text, width))
 
 
 def _link(url: str | None, text: str) -> str:
@@ -151,8 +151,7 @@ def top_citation_text(verdict: Verdict) -> str:
     citation = verdict.citations[0]
     passage = citation.passage
     source = passage.publisher or passage.url or passage.doc_id
-    flat = " ".join(passage.text.split())
-    snippet = flat if len(flat) <= 160 else flat[:159] + "…"
+    snippet = one_line(passage.text, 160)
     return (
         f"Top citation ({_cited(citation)}): {FSI}{source}{PDI}, {_date(passage.published_at)}: “{FSI}{snippet}{PDI}”"
     )
