@@ -12,6 +12,7 @@ BENCHMARKS = (
     "indexes",
     "search",
     "scale",
+    "segments",
     "retrieval",
     "verdicts",
     "article",

@@ -1,13 +1,13 @@
 """Checking an evidence store on disk, and repairing its indexes from DuckDB.
 
 The check reads the files as they are (it does not open an ``EvidenceStore``, which would
-quietly rebuild lagging indexes): DuckDB's own consistency, then the manifest, the FAISS
-index and the BM25 index against DuckDB's passage ids. Index problems are repaired by
+quietly rebuild lagging indexes): DuckDB's own consistency, then the manifest and each segment
+it lists (FAISS index, passage ids, BM25 postings) against DuckDB's passage ids; removed passages
+a segment still holds are tombstones, not problems. Index problems are repaired by
 rebuilding both indexes from the embeddings and tokens stored in DuckDB; a problem inside
 DuckDB itself cannot be, and calls for a backup.
 """
 
-import json
 import shutil
 from pathlib import Path
 
@@ -17,13 +17,16 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from evidence_store import checkpoint_guard
+from evidence_store.bm25 import Postings
 from evidence_store.duck import DuckFile
 from evidence_store.embedding.embedder import Embedder
 from evidence_store.errors import SanadError
-from evidence_store.lexical import LexicalIndex
 from evidence_store.locking import hold_lock
+from evidence_store.manifest import MANIFEST_FILE, IndexManifest, SegmentEntry, read_manifest
+from evidence_store.segmented import LEGACY, unlisted
+from evidence_store.segments import SEGMENTS_DIR
 from evidence_store.settings import StoreSettings
-from evidence_store.store import _DB_FILE, _DENSE_FILE, _LEXICAL_DIR, _LOCK_FILE, _MANIFEST_FILE, EvidenceStore
+from evidence_store.store import _DB_FILE, _LOCK_FILE, EvidenceStore
 
 _SAMPLE = 256  # vectors compared with DuckDB's embeddings
 
@@ -94,86 +97,140 @@ def _faiss_ids(index: faiss.Index) -> np.ndarray | None:
     return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, np.int64)
 
 
-def _compare_ids(name: str, held: np.ndarray, live: np.ndarray, *, extra_allowed: bool) -> list[str]:
+def _compare_ids(name: str, held: np.ndarray, live: np.ndarray) -> list[str]:
     problems = []
     if len(np.unique(held)) != len(held):
         problems.append(f"{name} holds {len(held) - len(np.unique(held))} duplicate passage ids")
     missing = np.setdiff1d(live, held)
     if len(missing):
         problems.append(f"{name} is missing {len(missing)} of {len(live)} passages (first ids {missing[:5].tolist()})")
-    extra = np.setdiff1d(held, live)
-    if len(extra) and not extra_allowed:
-        problems.append(f"{name} holds {len(extra)} passages the database does not (first ids {extra[:5].tolist()})")
     return problems
 
 
-def _dense(path: Path, kind: str, dimension: int, live: np.ndarray, vectors: dict[int, np.ndarray]) -> list[str]:
-    if not path.exists():
-        return ["the FAISS index file is missing"]
+def _segment_dense(folder: Path, entry: SegmentEntry, dimension: int, ids: np.ndarray) -> list[str]:
+    where = f" (segment {entry.name})"
+    if not (folder / "dense.faiss").exists():
+        return ["the FAISS index file is missing" + where]
     try:
-        index = faiss.read_index(str(path))
+        index = faiss.read_index(str(folder / "dense.faiss"))
     except RuntimeError as exc:
-        return [f"the FAISS index file is unreadable, corrupt or truncated ({type(exc).__name__})"]
+        return [f"the FAISS index file is unreadable, corrupt or truncated ({type(exc).__name__}){where}"]
     if index.d != dimension:
-        return [f"the FAISS index is {index.d}-d, the store {dimension}-d"]
+        return [f"the FAISS index is {index.d}-d, the store {dimension}-d{where}"]
     held = _faiss_ids(index)
-    if held is None:
-        return (
-            [] if index.ntotal == len(live) else [f"the FAISS index holds {index.ntotal} vectors, DuckDB {len(live)}"]
-        )
-    problems = _compare_ids("the FAISS index", held, live, extra_allowed=kind == "hnsw")  # HNSW keeps tombstones
-    if not problems and hasattr(index, "id_map"):
-        wrong = sorted(
-            pid for pid, vector in vectors.items() if not np.allclose(index.reconstruct(pid), vector, atol=1e-5)
-        )
-        if wrong:
-            problems.append(f"{len(wrong)} FAISS vectors differ from DuckDB's embeddings (ids {wrong[:5]})")
-    return problems
+    if (held is None and index.ntotal != len(ids)) or (held is not None and sorted(held.tolist()) != ids.tolist()):
+        return [f"the FAISS index holds other passages than its segment lists{where}"]
+    return []
 
 
-def _lexical(path: Path, live: np.ndarray) -> list[str]:
-    if not path.exists():
-        return ["the BM25 index is missing"]
+def _segment_lexical(folder: Path, entry: SegmentEntry, ids: np.ndarray) -> list[str]:
     try:
-        lexical = LexicalIndex.load(path)
+        postings = Postings.load(folder)
     except (OSError, ValueError, KeyError) as exc:
-        return [f"the BM25 index is unreadable ({type(exc).__name__}: {str(exc)[:120]})"]
-    problems = _compare_ids("the BM25 index", lexical.ids, live, extra_allowed=False)
-    if lexical.ids.tolist() != sorted(lexical.ids.tolist()):
-        problems.append("the BM25 index's passage ids are out of order")
-    documents = lexical.documents
-    if documents != len(lexical.ids):
-        problems.append(f"the BM25 index scores {documents} passages but lists {len(lexical.ids)}")
-    return problems
+        return [f"the BM25 index is unreadable ({type(exc).__name__}: {str(exc)[:120]}) (segment {entry.name})"]
+    if postings.size != len(ids) or (len(postings.docs) and int(postings.docs.max()) >= len(ids)):
+        return [f"the BM25 index scores {postings.size} passages but lists {len(ids)} (segment {entry.name})"]
+    return []
 
 
-def _manifest(path: Path, meta: dict[str, str], counts: tuple[int, int]) -> tuple[dict, list[str]]:
-    if not path.exists():
-        return {}, ["the manifest is missing"]
+def _segment_ids(folder: Path, entry: SegmentEntry) -> tuple[np.ndarray | None, list[str]]:
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
+        ids = np.load(folder / "ids.npy")
     except (OSError, ValueError) as exc:
-        return {}, [f"the manifest is unreadable ({exc})"]
+        return None, [f"segment {entry.name}'s passage ids are unreadable ({type(exc).__name__})"]
     problems = []
-    if manifest.get("generation") != int(meta["generation"]):
+    if len(ids) != entry.vectors:
+        problems.append(f"segment {entry.name} lists {len(ids)} passages, the manifest {entry.vectors}")
+    if len(ids) and (np.any(np.diff(ids) <= 0) or ids[0] < entry.first_id or ids[-1] >= entry.end_id):
+        problems.append(f"segment {entry.name}'s passage ids are out of order or outside its range")
+    return ids, problems
+
+
+def _segments(
+    path: Path, manifest: IndexManifest, meta: dict[str, str], live: np.ndarray, vectors: dict[int, np.ndarray]
+) -> list[str]:
+    """Each listed segment readable and sound; together they hold every live passage once, and the right vectors."""
+    problems: list[str] = []
+    held: list[np.ndarray] = []
+    indexes: list[tuple[SegmentEntry, faiss.Index]] = []
+    previous_end = 0
+    for entry in manifest.segments:
+        folder = path / SEGMENTS_DIR / entry.name
+        if not folder.is_dir():
+            problems.append(f"segment {entry.name} is missing")
+            continue
+        if entry.first_id < previous_end:
+            problems.append(f"segment {entry.name} overlaps the one before it")
+        previous_end = entry.end_id
+        ids, found = _segment_ids(folder, entry)
+        problems += found
+        if ids is None:
+            continue
+        dense = _segment_dense(folder, entry, int(meta["dimension"]), ids)
+        problems += dense + _segment_lexical(folder, entry, ids)
+        if not dense:
+            held.append(ids)
+            indexes.append((entry, faiss.read_index(str(folder / "dense.faiss"))))
+    if manifest.covered_to < previous_end:
+        problems.append(f"the manifest covers ids up to {manifest.covered_to}, its segments up to {previous_end}")
+    all_held = np.concatenate(held) if held else np.zeros(0, np.int64)
+    problems += _compare_ids("the FAISS index", all_held, live)
+    problems += [
+        p.replace("the FAISS index", "the BM25 index") for p in _compare_ids("the FAISS index", all_held, live)
+    ]
+    never = all_held[all_held >= int(meta.get("next_passage_id", "0"))]
+    if len(never):
         problems.append(
-            f"the indexes are at generation {manifest.get('generation')}, the database at {meta['generation']} "
+            f"the indexes hold {len(never)} passages the database never had (first ids {never[:5].tolist()})"
+        )
+    return problems + _vectors(indexes, vectors)
+
+
+def _vectors(indexes: list[tuple[SegmentEntry, faiss.Index]], vectors: dict[int, np.ndarray]) -> list[str]:
+    """Sampled FAISS vectors (of ID-map segments) against DuckDB's embeddings."""
+    wrong = []
+    for entry, index in indexes:
+        if not hasattr(index, "id_map"):
+            continue
+        held = set(faiss.vector_to_array(index.id_map).tolist())
+        mine = {pid: vector for pid, vector in vectors.items() if entry.first_id <= pid < entry.end_id and pid in held}
+        wrong += [pid for pid, vector in mine.items() if not np.allclose(index.reconstruct(pid), vector, atol=1e-5)]
+    wrong.sort()
+    return [f"{len(wrong)} FAISS vectors differ from DuckDB's embeddings (ids {wrong[:5]})"] if wrong else []
+
+
+def _manifest(path: Path, meta: dict[str, str], counts: tuple[int, int]) -> tuple[IndexManifest | None, list[str]]:
+    if not (path / MANIFEST_FILE).exists():
+        return None, ["the manifest is missing"]
+    manifest = read_manifest(path)
+    if manifest is None:
+        return None, ["the manifest is unreadable, or of an older format (the indexes are rebuilt on open)"]
+    problems = []
+    if manifest.generation != int(meta["generation"]):
+        problems.append(
+            f"the indexes are at generation {manifest.generation}, the database at {meta['generation']} "
             "(a write was interrupted before the indexes were saved)"
         )
     for key, expected in (("model", meta["model"]), ("dimension", int(meta["dimension"]))):
-        if manifest.get(key) != expected:
-            problems.append(f"the manifest's {key} is {manifest.get(key)!r}, the database's {expected!r}")
+        if getattr(manifest, key) != expected:
+            problems.append(f"the manifest's {key} is {getattr(manifest, key)!r}, the database's {expected!r}")
     for key, expected in zip(("documents", "passages"), counts, strict=True):
-        if manifest.get(key) != expected:
-            problems.append(f"the manifest counts {manifest.get(key)} {key}, the database {expected}")
+        if getattr(manifest, key) != expected:
+            problems.append(f"the manifest counts {getattr(manifest, key)} {key}, the database {expected}")
     return manifest, problems
 
 
 def leftover_files(path: Path) -> list[Path]:
-    """Temporary files and folders an interrupted index save or checkpoint copy left beside the store's files."""
-    prefixes = (f".{_DENSE_FILE}.", f".{_LEXICAL_DIR}.", f".{_MANIFEST_FILE}.")
+    """What an interrupted write or checkpoint copy left: temporary files, segment folders the manifest does
+    not list, and the single-file indexes of the older layout."""
+    if not path.exists():
+        return []
+    manifest = read_manifest(path)
+    listed = {entry.name for entry in manifest.segments} if manifest else set()
     partial = checkpoint_guard.partial_copy(path / _DB_FILE)
-    return sorted(p for p in path.iterdir() if p.name.startswith(prefixes) or p == partial) if path.exists() else []
+    prefixes = (f".{MANIFEST_FILE}.", *(f".{name}." for name in LEGACY))
+    temporary = [p for p in path.iterdir() if p.name.startswith(prefixes) or p == partial]
+    return sorted(temporary + unlisted(path, listed))
 
 
 def _remove_leftover(leftover: Path, database: Path) -> None:
@@ -209,11 +266,9 @@ def check_store(path: Path, settings: StoreSettings) -> StoreCheck:
                 }
         finally:
             file.close()
-        manifest, index_problems = _manifest(path / _MANIFEST_FILE, meta, (documents, len(live)))
-        index_problems += _dense(
-            path / _DENSE_FILE, manifest.get("index_type", ""), int(meta["dimension"]), live, vectors
-        )
-        index_problems += _lexical(path / _LEXICAL_DIR, live)
+        manifest, index_problems = _manifest(path, meta, (documents, len(live)))
+        if manifest is not None:
+            index_problems += _segments(path, manifest, meta, live, vectors)
         leftovers = leftover_files(path)
     return StoreCheck(
         path=str(path),
@@ -242,7 +297,7 @@ def repair_store(path: Path, settings: StoreSettings, embedder: Embedder | None 
         for leftover in leftover_files(path):
             _remove_leftover(leftover, path / _DB_FILE)
         if found.index_problems:
-            (path / _MANIFEST_FILE).unlink(missing_ok=True)  # the next open rebuilds from DuckDB
+            (path / MANIFEST_FILE).unlink(missing_ok=True)  # the next open rebuilds from DuckDB
     if found.index_problems:
         same_model = settings.model_copy(update={"embedding_model": found.model})
         EvidenceStore.open(path, same_model, embedder).close()

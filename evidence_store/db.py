@@ -85,6 +85,20 @@ _PASSAGE_COLUMNS = """
 """
 
 
+LOOKUP_CHUNK = 1000  # values in one IN list
+
+
+def _lookup(con: duckdb.DuckDBPyConnection, select: str, values: Sequence[str]) -> list[tuple]:
+    """The rows of ``select`` (ending in ``IN ``) for ``values``, sent as lists of constants a chunk at a time: DuckDB
+    looks those up in the column's index, where ``IN (SELECT unnest(?))`` scans the table (49 ms against 4 ms
+    for 100 content hashes at a million documents, which was most of a small add's time)."""
+    rows: list[tuple] = []
+    for start in range(0, len(values), LOOKUP_CHUNK):
+        chunk = list(values[start : start + LOOKUP_CHUNK])
+        rows += con.execute(select + "(" + ", ".join(["?"] * len(chunk)) + ")", chunk).fetchall()
+    return rows
+
+
 class StoreModelMismatch(SanadError, RuntimeError):
     """The store was built with another embedding model than the one asked for."""
 
@@ -140,6 +154,19 @@ class EvidenceDB:
             file.close()
         return (meta["model"], int(meta["dimension"])) if meta else None
 
+    @staticmethod
+    def stored_generation(path: Path) -> int:
+        """The generation recorded in an existing store file (0 when there is none)."""
+        if not path.exists():
+            return 0
+        db = EvidenceDB(path)
+        try:
+            return db.generation()
+        except duckdb.CatalogException:
+            return 0
+        finally:
+            db.close()
+
     def meta(self) -> dict[str, str]:
         with self.file.connect() as con:
             return dict(con.execute("SELECT key, value FROM meta").fetchall())
@@ -165,22 +192,16 @@ class EvidenceDB:
         if not content_hashes:
             return {}
         with self.file.connect() as con:
-            rows = con.execute(
-                "SELECT content_hash, doc_id FROM documents WHERE content_hash IN (SELECT unnest(?))",
-                [list(content_hashes)],
-            ).fetchall()
-        return dict(rows)
+            return dict(
+                _lookup(con, "SELECT content_hash, doc_id FROM documents WHERE content_hash IN ", content_hashes)
+            )
 
     def document_hashes(self, doc_ids: Sequence[str]) -> dict[str, str]:
         """Map each existing document id to its content hash."""
         if not doc_ids:
             return {}
         with self.file.connect() as con:
-            rows = con.execute(
-                "SELECT doc_id, content_hash FROM documents WHERE doc_id IN (SELECT unnest(?))",
-                [list(doc_ids)],
-            ).fetchall()
-        return dict(rows)
+            return dict(_lookup(con, "SELECT doc_id, content_hash FROM documents WHERE doc_id IN ", doc_ids))
 
     def write(self, rows: Sequence[DocumentRow], replace: Sequence[str], now: datetime) -> tuple[list[int], list[int]]:
         """Insert documents (replacing ``replace`` ids) in one transaction.
@@ -344,12 +365,17 @@ class EvidenceDB:
         return [Document(**dict(zip(fields, row, strict=True))) for row in rows]
 
     def index_inputs(
-        self, with_vectors: bool = True
+        self, with_vectors: bool = True, first_id: int = 0, end_id: int | None = None
     ) -> tuple[np.ndarray, np.ndarray | None, list[str], list[str | None]]:
-        """(passage ids, embeddings or None, token strings, languages) of every passage, by id."""
+        """(passage ids, embeddings or None, token strings, languages) of the passages with ids from
+        ``first_id`` up to ``end_id`` (exclusive; None: all from ``first_id``), by id."""
         columns = "passage_id, tokens, language" + (", embedding" if with_vectors else "")
+        end = end_id if end_id is not None else 2**62
         with self.file.connect() as con:
-            table = con.sql(f"SELECT {columns} FROM passages ORDER BY passage_id").to_arrow_table()
+            table = con.sql(
+                f"SELECT {columns} FROM passages WHERE passage_id >= ? AND passage_id < ? ORDER BY passage_id",
+                params=[int(first_id), int(end)],
+            ).to_arrow_table()
             dim = int(con.execute("SELECT value FROM meta WHERE key = 'dimension'").fetchall()[0][0])
         ids = table.column("passage_id").to_numpy().astype(np.int64)
         vectors = None
@@ -359,11 +385,18 @@ class EvidenceDB:
             vectors = flat.reshape(-1, dim).astype(np.float32)
         return ids, vectors, table.column("tokens").to_pylist(), table.column("language").to_pylist()
 
-    def passage_languages(self) -> tuple[np.ndarray, list[str | None]]:
-        """(passage ids, their languages), by id."""
+    def passage_ids(self) -> np.ndarray:
+        """Every passage id, ascending."""
         with self.file.connect() as con:
-            table = con.sql("SELECT passage_id, language FROM passages ORDER BY passage_id").to_arrow_table()
-        return table.column("passage_id").to_numpy().astype(np.int64), table.column("language").to_pylist()
+            table = con.sql("SELECT passage_id FROM passages ORDER BY passage_id").to_arrow_table()
+        return table.column("passage_id").to_numpy().astype(np.int64)
+
+    def totals(self) -> tuple[int, int]:
+        """(documents, passages), without the breakdowns of ``counts``."""
+        with self.file.connect() as con:
+            documents = con.execute("SELECT count(*) FROM documents").fetchall()[0][0]
+            passages = con.execute("SELECT count(*) FROM passages").fetchall()[0][0]
+        return documents, passages
 
     def counts(self) -> dict[str, object]:
         """Document and passage counts, by language and publisher."""

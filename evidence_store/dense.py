@@ -2,8 +2,8 @@
 
 Kinds: ``flat`` (exact), ``hnsw`` (graph), ``ivf`` (inverted lists over k-means centroids) and
 ``ivfpq`` (the same lists holding 8-bit product-quantised codes: about 48 bytes a vector instead of
-1536). HNSW cannot drop vectors, so removed ids become tombstones that searches skip; the store
-rebuilds the graph once they are a tenth of it.
+1536). An index is not changed once built: removed ids become tombstones that searches skip, and the
+store rewrites a segment once they are a tenth of it.
 """
 
 import math
@@ -22,7 +22,7 @@ from evidence_store.errors import InvalidInput
 AUTO_HNSW_FROM = 100_000
 KINDS = ("flat", "hnsw", "ivf", "ivfpq")
 PQ_DIMENSIONS = 8  # dimensions per product-quantiser code byte: 48 bytes for a 384-d vector
-TOMBSTONE_SHARE = 0.1
+TOMBSTONE_SHARE = 0.1  # dead share of a segment at which the store rewrites it
 
 
 @contextmanager
@@ -81,6 +81,7 @@ class DenseIndex:
         self.tombstones = np.zeros(0, dtype=np.int64)
         self._params: faiss.SearchParameters | None = None
         self._ef_search = 128
+        self._nprobe = 1
 
     @classmethod
     def build(
@@ -113,18 +114,8 @@ class DenseIndex:
         return int(self.index.ntotal) - len(self.tombstones)
 
     @property
-    def needs_training(self) -> bool:
-        return not self.index.is_trained
-
-    @property
     def nlist(self) -> int:
         return int(self.index.nlist) if self.kind in ("ivf", "ivfpq") else 0
-
-    def needs_rebuild(self, passages: int) -> bool:
-        """True when tombstones crowd the graph or the store outgrew its IVF centroids fourfold."""
-        too_many_dead = len(self.tombstones) > TOMBSTONE_SHARE * max(int(self.index.ntotal), 1)
-        outgrown = bool(self.nlist) and ivf_lists(passages) >= 4 * self.nlist
-        return too_many_dead or outgrown
 
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
         if len(ids):
@@ -133,15 +124,14 @@ class DenseIndex:
             )
 
     def remove(self, ids: np.ndarray) -> None:
-        """Drop ``ids`` (HNSW: mark them dead; searches skip them)."""
-        if not len(ids):
-            return
-        ids = np.asarray(ids, dtype=np.int64)
-        if self.kind == "hnsw":
-            self.tombstones = np.union1d(self.tombstones, ids)
-            self._params = None
-        else:
-            self.index.remove_ids(ids)
+        """Mark ``ids`` dead: searches skip them (the index itself is not changed)."""
+        if len(ids):
+            self.set_tombstones(np.union1d(self.tombstones, np.asarray(ids, dtype=np.int64)))
+
+    def set_tombstones(self, ids: np.ndarray) -> None:
+        """The held ids that searches skip, replacing the earlier ones."""
+        self.tombstones = np.asarray(ids, dtype=np.int64)
+        self._params = None
 
     def ids(self) -> np.ndarray:
         """Every id an ``IndexIDMap2`` (flat, HNSW) holds, tombstones included."""
@@ -154,14 +144,21 @@ class DenseIndex:
             faiss.downcast_index(self.index.index).hnsw.efSearch = ef_search
             self._params = None
         elif self.kind in ("ivf", "ivfpq"):
+            self._nprobe = nprobe
             self.index.nprobe = nprobe
+            self._params = None
 
     def _search_params(self) -> faiss.SearchParameters | None:
         if not len(self.tombstones):
             return None
         if self._params is None:
             selector = faiss.IDSelectorNot(faiss.IDSelectorBatch(self.tombstones))
-            self._params = faiss.SearchParametersHNSW(sel=selector, efSearch=self._ef_search)
+            if self.kind == "hnsw":
+                self._params = faiss.SearchParametersHNSW(sel=selector, efSearch=self._ef_search)
+            elif self.kind in ("ivf", "ivfpq"):
+                self._params = faiss.SearchParametersIVF(sel=selector, nprobe=self._nprobe)
+            else:
+                self._params = faiss.SearchParameters(sel=selector)
             self._selector = selector  # SWIG does not keep the selector alive for us
         return self._params
 
@@ -183,8 +180,8 @@ class DenseIndex:
 
     @classmethod
     def load(cls, path: Path, kind: str, live_ids: np.ndarray | None = None) -> "DenseIndex":
-        """Read an index; with ``live_ids`` (an HNSW graph's), ids not among them become tombstones."""
+        """Read an index; with ``live_ids`` (of an ID map: flat or HNSW), ids not among them become tombstones."""
         dense = cls(faiss.read_index(str(path)), kind)
-        if kind == "hnsw" and live_ids is not None:
-            dense.tombstones = np.setdiff1d(dense.ids(), live_ids)
+        if live_ids is not None:
+            dense.set_tombstones(np.setdiff1d(dense.ids(), live_ids))
         return dense

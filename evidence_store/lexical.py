@@ -1,4 +1,5 @@
-"""BM25 over passage tokens (``bm25s``), keyed by passage id, saved atomically."""
+"""BM25 over a fixed list of texts (``bm25s``), keyed by id: prior fact-check matching; and ``_best``, the top-k
+of a score array that the store's segmented BM25 (``bm25``) shares."""
 
 import json
 from pathlib import Path
@@ -28,11 +29,6 @@ class LexicalIndex:
     @property
     def size(self) -> int:
         return len(self.ids)
-
-    @property
-    def documents(self) -> int:
-        """Passages the BM25 model itself scores (equals ``size`` in a sound index)."""
-        return int(self._bm25.scores["num_docs"]) if self._bm25 is not None else 0
 
     def search(self, query_tokens: list[str], k: int, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(passage ids, scores) of the best ``k`` passages with a positive score.

@@ -1,15 +1,16 @@
 """The evidence store: documents and passages in DuckDB, dense FAISS and BM25 indexes kept in step.
 
+The indexes are segments (``segmented``): a commit costs what it changes, not what the store holds.
 Write order (for crash safety): embed first (no state), commit the documents, passages
 and embeddings to DuckDB in one transaction (bumping the store's generation), then
-save the FAISS and BM25 indexes atomically and finally the manifest with that
-generation. A store whose manifest generation differs from DuckDB's is rebuilt from
-DuckDB when opened, so a crash at any point leaves whole documents present or absent.
+save one new segment for the new passages (a staging folder renamed into place) and finally
+the manifest listing it, with that generation. Passages DuckDB holds beyond the manifest's
+coverage are indexed from DuckDB when the store is opened, and removed ones are tombstones, so a
+crash at any point leaves whole documents present or absent, and searchable.
 """
 
 import contextlib
 import hashlib
-import json
 import logging
 import threading
 import unicodedata
@@ -20,16 +21,16 @@ from pathlib import Path
 
 import numpy as np
 
-from evidence_store.atomic import write_text_atomic
 from evidence_store.db import DocumentRow, EvidenceDB, StoreModelMismatch
-from evidence_store.dense import DenseIndex, choose_index_type
 from evidence_store.embedding.embedder import Embedder, ProgressCallback, load_embedder
 from evidence_store.errors import InvalidInput
 from evidence_store.fusion import reciprocal_rank_fusion
-from evidence_store.lexical import LexicalIndex
 from evidence_store.limits import clean_document_text, text_problem
 from evidence_store.locking import hold_lock
+from evidence_store.manifest import MANIFEST_FILE
 from evidence_store.rows import PreparedDocument, prepare_rows
+from evidence_store.segmented import SegmentedIndex
+from evidence_store.segments import IndexInputs, IndexParams
 from evidence_store.settings import StoreSettings
 from evidence_store.text.normalize import strip_invisible
 from evidence_store.text.tokenize import tokenize
@@ -37,14 +38,7 @@ from evidence_store.types import AddReport, Document, DocumentInput, Passage, Se
 
 log = logging.getLogger(__name__)
 
-MANIFEST_VERSION = 1
-_DB_FILE, _DENSE_FILE, _LEXICAL_DIR, _MANIFEST_FILE, _LOCK_FILE = (
-    "evidence.duckdb",
-    "dense.faiss",
-    "lexical",
-    "manifest.json",
-    "write.lock",
-)
+_DB_FILE, _LOCK_FILE = "evidence.duckdb", "write.lock"
 
 __all__ = ["AddPlan", "EvidenceStore", "StoreModelMismatch"]
 
@@ -72,10 +66,7 @@ class EvidenceStore:
         self.embedder = embedder
         self.db = EvidenceDB(self.path / _DB_FILE)
         self._lock = threading.RLock()
-        self._generation = -1
-        self._dense: DenseIndex | None = None
-        self._lexical = LexicalIndex(None, np.zeros(0, dtype=np.int64))
-        self._languages = np.zeros(0, dtype=object)
+        self._index = SegmentedIndex(self.path, self.db, embedder.name)
 
     @classmethod
     def open(
@@ -102,7 +93,7 @@ class EvidenceStore:
         dimension = stored[1] if stored is not None else embedder.dimension
         store.db.initialise(embedder.name, dimension)
         with store._lock:
-            store._load_or_rebuild()
+            store._load()
         return store
 
     # ------------------------------------------------------------------ indexes
@@ -111,73 +102,38 @@ class EvidenceStore:
     def dimension(self) -> int:
         return int(self.db.meta()["dimension"])
 
-    def _manifest(self) -> dict:
-        """The saved manifest; empty when there is none or it is unreadable (the indexes are then rebuilt)."""
-        try:
-            return json.loads((self.path / _MANIFEST_FILE).read_text())
-        except (OSError, ValueError):
-            return {}
+    def _params(self) -> IndexParams:
+        """How segments are built: the store's own index type (``rebuild_indexes(index_type)``) when it
+        has one, else the setting ('auto' picks by size), and the FAISS knobs of the settings."""
+        return IndexParams(
+            requested=self.db.index_type() or self.settings.index_type,
+            hnsw_m=self.settings.hnsw_m,
+            ivf_nlist=self.settings.ivf_nlist,
+            ef_search=self.settings.hnsw_ef_search,
+            nprobe=self.settings.ivf_nprobe,
+        )
 
-    def _index_kind(self, passages: int) -> str:
-        """The index type for ``passages``: the store's own choice (``rebuild_indexes(index_type)``)
-        when it has one, else the setting; 'auto' picks by size."""
-        return choose_index_type(self.db.index_type() or self.settings.index_type, passages)
-
-    def _load_or_rebuild(self) -> None:
-        """Load the saved indexes, or rebuild them from DuckDB when they lag it, are missing or unreadable.
-
-        The rebuild waits for the write lock and looks again first: a writer that was saving
-        them meanwhile leaves nothing to rebuild.
-        """
-        if self._load_saved():
+    def _load(self) -> None:
+        """Load the segments and index what the manifest does not cover; when the saved index lags
+        DuckDB, take the write lock, look again unless nothing changed (a writer may have caught up
+        meanwhile) and save it."""
+        if not self._index.refresh(self._params()):
             return
         with self._lock, self._write_lock():
-            if self._load_saved():
-                return
-            manifest = self._manifest()
-            if manifest or (self.path / _DENSE_FILE).exists():
-                log.warning(
-                    "evidence store %s: indexes are at generation %s, database at %s (or unreadable); "
-                    "rebuilding from DuckDB",
+            params = self._params()
+            if self._index.unchanged() or self._index.refresh(params):
+                fresh = not (self.path / MANIFEST_FILE).exists()  # a new or imported store: nothing lags
+                log.log(
+                    logging.DEBUG if fresh else logging.WARNING,
+                    "evidence store %s: the saved indexes lag the database (generation %s); indexing the "
+                    "difference from DuckDB",
                     self.path,
-                    manifest.get("generation"),
-                    self.db.generation(),
+                    self._index.generation,
                 )
-            self._rebuild_locked()
-
-    def _load_saved(self) -> bool:
-        """Load the saved indexes if the manifest says they match DuckDB and they do; False otherwise."""
-        generation = self.db.generation()
-        manifest = self._manifest()
-        dense_path, lexical_path = self.path / _DENSE_FILE, self.path / _LEXICAL_DIR
-        if not (
-            manifest.get("generation") == generation
-            and manifest.get("index_type") == self._index_kind(manifest.get("passages", 0))
-            and dense_path.exists()
-            and lexical_path.exists()
-        ):
-            return False
-        ids, languages = self.db.passage_languages()
-        try:
-            dense = DenseIndex.load(dense_path, manifest["index_type"], live_ids=ids)
-            lexical = LexicalIndex.load(lexical_path)
-        except (RuntimeError, OSError, ValueError) as exc:
-            log.warning("evidence store %s: saved indexes are unreadable (%s)", self.path, type(exc).__name__)
-            return False
-        if dense.size != len(ids) or lexical.size != len(ids):
-            return False
-        self._dense, self._lexical = dense, lexical
-        self._languages = np.array(languages, dtype=object)
-        self._generation = generation
-        self._tune()
-        return True
-
-    def _tune(self) -> None:
-        if self._dense is not None:
-            self._dense.set_search_params(ef_search=self.settings.hnsw_ef_search, nprobe=self.settings.ivf_nprobe)
+                self._index.persist(self._index.generation, params)
 
     def rebuild_indexes(self, index_type: str | None = None) -> None:
-        """Rebuild FAISS and BM25 from the embeddings and tokens stored in DuckDB.
+        """Rebuild FAISS and BM25 from the embeddings and tokens stored in DuckDB, as one segment.
 
         ``index_type`` (flat, hnsw, ivf, ivfpq or auto) becomes the store's own choice, kept in
         DuckDB, which later opens follow whatever ``SANAD_INDEX_TYPE`` says; 'auto' hands the
@@ -188,45 +144,24 @@ class EvidenceStore:
                 self.db.set_index_type(index_type)
             self._rebuild_locked()
 
-    def _rebuild_locked(self) -> None:
-        generation = self.db.generation()
-        ids, vectors, tokens, languages = self.db.index_inputs()
-        kind = self._index_kind(len(ids))
-        self._dense = DenseIndex.build(
-            kind,
-            vectors.shape[1],
-            ids,
-            vectors,
-            hnsw_m=self.settings.hnsw_m,
-            ivf_nlist=self.settings.ivf_nlist,
-        )
-        self._lexical = LexicalIndex.build(ids, tokens)
-        self._languages = np.array(languages, dtype=object)
-        self._tune()
-        self._save(generation)
+    def compact(self) -> int:
+        """Merge every segment into one (the scheduled merge; adds merge small segments only); returns how
+        many segments there were."""
+        with self._lock, self._write_lock():
+            self._sync()
+            before = len(self._index.segments)
+            self._rebuild_locked()
+        return before
 
-    def _save(self, generation: int) -> None:
-        assert self._dense is not None
-        self._dense.save(self.path / _DENSE_FILE)
-        self._lexical.save(self.path / _LEXICAL_DIR)
-        counts = self.db.counts()
-        manifest = {
-            "format": MANIFEST_VERSION,
-            "model": self.embedder.name,
-            "dimension": self.dimension,
-            "index_type": self._dense.kind,
-            "passages": counts["passages"],
-            "documents": counts["documents"],
-            "generation": generation,
-            "updated_at": datetime.now(UTC).isoformat(),
-        }
-        write_text_atomic(self.path / _MANIFEST_FILE, json.dumps(manifest, indent=2))
-        self._generation = generation
+    def _rebuild_locked(self) -> None:
+        params = self._params()
+        self._index.rebuild(params)
+        self._index.persist(self.db.generation(), params)
 
     def _sync(self) -> None:
-        """Reload the indexes if another process changed the store since we loaded them."""
-        if self.db.generation() != self._generation:
-            self._load_or_rebuild()
+        """Catch up with changes another process made since we loaded (only new segments are read)."""
+        if self.db.generation() != self._index.generation:
+            self._index.refresh(self._params())
 
     @contextlib.contextmanager
     def _write_lock(self) -> Iterator[None]:
@@ -299,32 +234,19 @@ class EvidenceStore:
             rows = [row for row in rows if row.content_hash not in stored]
             replace = list(self.db.document_hashes([row.doc_id for row in rows]))
             new_ids, removed = self.db.write(rows, replace, datetime.now(UTC))
-            self._apply(new_ids, np.vstack([row.embeddings for row in rows]) if rows else None, removed)
+            new = None
+            if new_ids:
+                passages = [passage for row in rows for passage in row.passages]
+                vectors = np.vstack([row.embeddings for row in rows if len(row.passages)])
+                tokens, languages = [p[4] for p in passages], [p[3] for p in passages]
+                new = IndexInputs(np.array(new_ids, dtype=np.int64), vectors, tokens, languages)
+            self._index_commit(new, removed)
         return AddReport(
             added=tuple(row.doc_id for row in rows if row.doc_id not in replace),
             replaced=tuple(replace),
             duplicates=tuple(plan.duplicates + late),
             passages_added=len(new_ids),
         )
-
-    def _apply(self, new_ids: list[int], vectors: np.ndarray | None, removed: list[int]) -> None:
-        """Bring the in-memory indexes to the committed state and save them."""
-        generation = self.db.generation()
-        assert self._dense is not None
-        passages = self._dense.size - len(removed) + len(new_ids)
-        if (new_ids and self._dense.needs_training) or self._dense.kind != self._index_kind(passages):
-            self._rebuild_locked()
-            return
-        self._dense.remove(np.array(removed, dtype=np.int64))
-        if new_ids and vectors is not None:
-            self._dense.add(np.array(new_ids, dtype=np.int64), vectors)
-        if self._dense.needs_rebuild(passages):
-            self._rebuild_locked()
-            return
-        ids, _, tokens, languages = self.db.index_inputs(with_vectors=False)
-        self._lexical = LexicalIndex.build(ids, tokens)
-        self._languages = np.array(languages, dtype=object)
-        self._save(generation)
 
     def remove(self, doc_ids: Sequence[str]) -> list[str]:
         """Delete documents by id; returns the ids that existed and were removed."""
@@ -334,8 +256,14 @@ class EvidenceStore:
             if not existing:
                 return []
             removed = self.db.delete(existing)
-            self._apply([], None, removed)
+            self._index_commit(None, removed)
         return existing
+
+    def _index_commit(self, new: IndexInputs | None, removed: list[int]) -> None:
+        """Index a committed change: a new segment for ``new``, tombstones for ``removed``; then the manifest."""
+        params = self._params()
+        self._index.apply(new, removed, params)
+        self._index.persist(self.db.generation(), params)
 
     # ------------------------------------------------------------------ reads
 
@@ -372,7 +300,7 @@ class EvidenceStore:
                         scores[name] = dict(per_query[i])
                 results.append((reciprocal_rank_fusion(rankings)[:k], scores))
             passages = self.db.passages([f.item_id for fused, _ in results for f in fused])
-            generation = self._generation
+            generation = self._index.generation
         return [
             [
                 SearchHit(
@@ -394,36 +322,14 @@ class EvidenceStore:
     def _candidates(self, k: int, language: str | None) -> int:
         return max(4 * k, 50) * (8 if language else 1)
 
-    def _language_of(self, passage_ids: np.ndarray) -> np.ndarray:
-        positions = np.searchsorted(self._lexical.ids, passage_ids)
-        positions = np.clip(positions, 0, max(len(self._lexical.ids) - 1, 0))
-        return self._languages[positions] if len(self._languages) else np.array([None] * len(passage_ids))
-
     def _dense_rankings(
         self, queries: Sequence[str], k: int, language: str | None, on_progress
     ) -> list[list[tuple[int, float]]]:
-        assert self._dense is not None
         vectors = self.embedder.embed(list(queries), "query", on_progress=on_progress)
-        scores, ids = self._dense.search(vectors, self._candidates(k, language))
-        rankings = []
-        for row_scores, row_ids in zip(scores, ids, strict=True):
-            keep = row_ids >= 0
-            row_ids, row_scores = row_ids[keep], row_scores[keep]
-            if language is not None and len(row_ids):
-                match = self._language_of(row_ids) == language
-                row_ids, row_scores = row_ids[match], row_scores[match]
-            rankings.append([(int(i), float(s)) for i, s in zip(row_ids, row_scores, strict=True)])
-        return rankings
+        return self._index.search_dense(vectors, self._candidates(k, language), language)
 
     def _lexical_rankings(self, queries: Sequence[str], k: int, language: str | None) -> list[list[tuple[int, float]]]:
-        mask = None
-        if language is not None and self._lexical.size:
-            mask = (self._languages == language).astype(np.float32)
-        rankings = []
-        for query in queries:
-            ids, scores = self._lexical.search(tokenize(query), self._candidates(k, None), mask)
-            rankings.append([(int(i), float(s)) for i, s in zip(ids, scores, strict=True)])
-        return rankings
+        return [self._index.search_lexical(tokenize(query), self._candidates(k, None), language) for query in queries]
 
     def documents(self, doc_ids: Sequence[str] | None = None) -> list[Document]:
         """Stored documents, all or by id."""
@@ -446,8 +352,8 @@ class EvidenceStore:
                 path=str(self.path),
                 model=self.embedder.name,
                 dimension=self.dimension,
-                index_type=self._dense.kind if self._dense else "flat",
-                generation=self._generation,
+                index_type=self._index.kind(self._params().requested),
+                generation=self._index.generation,
                 **counts,
             )
 

@@ -20,6 +20,8 @@ REVIEWED = {
     ("evidence_store/db.py", "index_inputs", "columns"): "one of two fixed column lists, chosen by a bool",
     ("evidence_store/db.py", "_insert", "table"): "'documents' or 'passages', named by the two callers",
     ("evidence_store/db.py", "_insert", "columns"): "the column names of an Arrow batch built in db.py",
+    ("evidence_store/db.py", "_lookup", "select"): "a fixed SELECT of db.py, given by its two callers",
+    ("evidence_store/db.py", "_lookup", "', '.join(['?'] * len(chunk))"): "a list of '?' placeholders",
     (
         "verify/reports/store.py",
         "<module>",

@@ -171,6 +171,20 @@ def rebuild(
     )
 
 
+@evidence_app.command("compact")
+def compact(store: Path | None = StoreOption) -> None:
+    """Merge the index segments that adds leave into one (run it on a schedule, e.g. nightly)."""
+    with friendly_errors(), open_store(store) as evidence:
+        started = time.perf_counter()
+        before = evidence.compact()
+        summary = evidence.stats()
+    console.print(
+        f"compacted {before} segment(s) into one: {summary.index_type} and BM25 over {summary.passages} passages "
+        f"in {time.perf_counter() - started:.1f}s",
+        highlight=False,
+    )
+
+
 def _print_check(found: StoreCheck) -> None:
     console.print(
         safe(

@@ -15,6 +15,7 @@ import pytest
 
 from evidence_store.check import StoreCheckError, check_store, repair_store
 from evidence_store.locking import StoreBusyError, hold_lock
+from evidence_store.segmented import SegmentedIndex
 from evidence_store.store import EvidenceStore
 from evidence_store.types import DocumentInput
 
@@ -32,6 +33,12 @@ def store_path(tmp_path, settings, hash_embedder):
     with EvidenceStore.open(path, settings, hash_embedder) as store:
         store.add(DOCS)
     return path
+
+
+def segment(path):
+    """The folder of the store's only segment."""
+    (folder,) = (path / "segments").iterdir()
+    return folder
 
 
 def repaired(path, settings, hash_embedder):
@@ -62,10 +69,11 @@ def test_indexes_behind_the_database_are_found_and_rebuilt(store_path, settings,
 @pytest.mark.parametrize(
     ("damage", "problem"),
     [
-        (lambda p: (p / "dense.faiss").unlink(), "the FAISS index file is missing"),
-        (lambda p: (p / "dense.faiss").write_bytes(b"\x00" * 64), "the FAISS index file is unreadable"),
-        (lambda p: shutil.rmtree(p / "lexical"), "the BM25 index is missing"),
-        (lambda p: (p / "lexical" / "passage_ids.npy").write_bytes(b"junk"), "the BM25 index is unreadable"),
+        (lambda p: (segment(p) / "dense.faiss").unlink(), "the FAISS index file is missing"),
+        (lambda p: (segment(p) / "dense.faiss").write_bytes(b"\x00" * 64), "the FAISS index file is unreadable"),
+        (lambda p: shutil.rmtree(segment(p)), "segment "),
+        (lambda p: (segment(p) / "docs.npy").write_bytes(b"junk"), "the BM25 index is unreadable"),
+        (lambda p: (segment(p) / "ids.npy").write_bytes(b"junk"), "segment "),
         (lambda p: (p / "manifest.json").write_text("{"), "the manifest is unreadable"),
         (lambda p: (p / "manifest.json").unlink(), "the manifest is missing"),
     ],
@@ -78,12 +86,12 @@ def test_missing_or_corrupt_index_files_are_found_and_rebuilt(store_path, settin
 
 
 def test_faiss_vectors_that_are_not_the_database_embeddings_are_found(store_path, settings, hash_embedder):
-    index = faiss.read_index(str(store_path / "dense.faiss"))
+    index = faiss.read_index(str(segment(store_path) / "dense.faiss"))
     ids = faiss.vector_to_array(index.id_map)
     forged = faiss.IndexIDMap2(faiss.IndexFlatIP(index.d))
     vectors = np.random.default_rng(1).normal(size=(len(ids), index.d)).astype(np.float32)
     forged.add_with_ids(vectors, ids)
-    faiss.write_index(forged, str(store_path / "dense.faiss"))
+    faiss.write_index(forged, str(segment(store_path) / "dense.faiss"))
     found = check_store(store_path, settings)
     assert found.index_problems == (
         f"{len(ids)} FAISS vectors differ from DuckDB's embeddings (ids {sorted(ids.tolist())[:5]})",
@@ -92,19 +100,27 @@ def test_faiss_vectors_that_are_not_the_database_embeddings_are_found(store_path
 
 
 def test_an_index_holding_other_passages_is_found(store_path, settings, hash_embedder):
-    old_lexical = store_path.parent / "lexical-before"
-    shutil.copytree(store_path / "lexical", old_lexical)
-    old_dense = (store_path / "dense.faiss").read_bytes()
+    old_segments, old_manifest = store_path.parent / "segments-before", (store_path / "manifest.json").read_text()
+    shutil.copytree(store_path / "segments", old_segments)
     with EvidenceStore.open(store_path, settings, hash_embedder) as store:
         store.remove(["r0"])
         store.add([DocumentInput(text="A replacement report about the embargo.", external_id="new")])
-    shutil.rmtree(store_path / "lexical")
-    shutil.copytree(old_lexical, store_path / "lexical")
-    (store_path / "dense.faiss").write_bytes(old_dense)
+    shutil.rmtree(store_path / "segments")
+    shutil.copytree(old_segments, store_path / "segments")
+    (store_path / "manifest.json").write_text(old_manifest)
     problems = check_store(store_path, settings).index_problems
     assert "the FAISS index is missing 1 of 6 passages (first ids [7])" in problems
-    assert "the FAISS index holds 1 passages the database does not (first ids [1])" in problems
     assert "the BM25 index is missing 1 of 6 passages (first ids [7])" in problems
+    assert not any("holds" in problem for problem in problems)  # r0's passage 1 is a tombstone, not a problem
+    repaired(store_path, settings, hash_embedder)
+
+
+def test_an_index_holding_passages_the_database_never_had_is_found(store_path, settings, hash_embedder):
+    folder = segment(store_path)
+    ids = np.load(folder / "ids.npy")
+    np.save(folder / "ids.npy", ids + 100)
+    problems = check_store(store_path, settings).index_problems
+    assert any("out of order or outside its range" in problem for problem in problems), problems
     repaired(store_path, settings, hash_embedder)
 
 
@@ -119,10 +135,18 @@ def test_hnsw_tombstones_are_not_a_problem(tmp_path, settings, hash_embedder):
 def test_leftovers_of_an_interrupted_save_are_listed_and_removed(store_path, settings, hash_embedder):
     (store_path / ".dense.faiss.abc123.tmp").write_bytes(b"half an index")
     (store_path / ".lexical.old").mkdir()
+    (store_path / "segments" / ".000000000009-000000000012-ab12cd34.tmp").mkdir()  # a segment being staged
+    (store_path / "segments" / "000000000009-000000000012-ab12cd34").mkdir()  # one the manifest does not list
     found = check_store(store_path, settings)
-    assert found.ok and found.leftovers == (".dense.faiss.abc123.tmp", ".lexical.old")
+    assert found.ok and found.leftovers == (
+        ".dense.faiss.abc123.tmp",
+        ".lexical.old",
+        ".000000000009-000000000012-ab12cd34.tmp",
+        "000000000009-000000000012-ab12cd34",
+    )
     assert repair_store(store_path, settings, hash_embedder).leftovers == ()
     assert not (store_path / ".lexical.old").exists()
+    assert [p.name for p in (store_path / "segments").iterdir()] == [segment(store_path).name]
 
 
 def test_a_half_made_checkpoint_copy_is_listed_and_removed(store_path, settings, hash_embedder):
@@ -197,7 +221,7 @@ def test_a_reader_that_waited_for_a_writer_loads_its_indexes_instead_of_rebuildi
     saved = (store_path / "manifest.json").read_text()
     (store_path / "manifest.json").write_text(saved.replace('"generation": 1', '"generation": 0'))
     rebuilds = []
-    monkeypatch.setattr(EvidenceStore, "_rebuild_locked", lambda self: rebuilds.append(self))
+    monkeypatch.setattr(SegmentedIndex, "persist", lambda self, *args: rebuilds.append(self))
 
     def writer_finishing_its_save():
         with hold_lock(store_path / "write.lock", timeout_s=5):
@@ -210,7 +234,7 @@ def test_a_reader_that_waited_for_a_writer_loads_its_indexes_instead_of_rebuildi
     writer.start()
     ready.wait(5)
     with EvidenceStore.open(store_path, settings, hash_embedder) as store:
-        assert store.stats().passages == 6 and store._dense.size == 6
+        assert store.stats().passages == 6 and store._index.size == 6
     writer.join()
     assert rebuilds == []
 

@@ -40,7 +40,7 @@ def test_approximate_indexes_recall_what_exact_search_finds(vectors, kind, floor
     assert set(np.unique(found)) <= set(ids)
     assert recall_at_10(truth, found) >= floor
     if kind != "hnsw":
-        assert index.nlist == ivf_lists(len(ids)) and not index.needs_training
+        assert index.nlist == ivf_lists(len(ids)) and index.index.is_trained
 
 
 def test_a_single_query_finds_what_a_batch_finds_and_leaves_the_thread_setting_alone(vectors):
@@ -70,13 +70,6 @@ def test_hnsw_skips_removed_ids_and_remembers_them_after_reload(vectors, tmp_pat
     assert not set(reloaded.search(queries[:20], 5)[1].ravel()) & set(gone)
 
 
-def test_ivf_asks_for_a_rebuild_once_the_store_outgrows_its_centroids(vectors):
-    ids, base, _ = vectors
-    index = DenseIndex.build("ivf", DIMENSION, ids[:1000], base[:1000])
-    assert not index.needs_rebuild(1000)
-    assert index.needs_rebuild(16 * 1000)
-
-
 def test_auto_picks_exact_search_for_small_stores_and_hnsw_for_large_ones():
     assert choose_index_type("auto", 5_000) == "flat"
     assert choose_index_type("auto", 2_000_000) == "hnsw"
@@ -92,9 +85,9 @@ def test_rebuild_with_an_index_type_is_kept_by_the_store(tmp_path, settings, has
         store.rebuild_indexes("hnsw")
         assert store.stats().index_type == "hnsw"
         store.remove(["d3"])
-        assert store.stats().passages == 59 and store._dense.size == 59
+        assert store.stats().passages == 59 and store._index.size == 59
         assert "d3" not in {hit.passage.doc_id for hit in store.search("Report number 3 city 3", k=10, mode="dense")}
     with EvidenceStore.open(tmp_path / "s", settings, hash_embedder) as store:
-        assert store.stats().index_type == "hnsw" and len(store._dense.tombstones) == 1
+        assert store.stats().index_type == "hnsw" and sum(len(s.dense.tombstones) for s in store._index.segments) == 1
         store.rebuild_indexes("auto")
-        assert store.stats().index_type == "flat" and store._dense.size == 59
+        assert store.stats().index_type == "flat" and store._index.size == 59

@@ -1,6 +1,7 @@
 """The store keeps DuckDB, FAISS and BM25 in step: add, dedup, replace, delete, reopen, recover."""
 
 import json
+import shutil
 from datetime import UTC, datetime
 
 import duckdb
@@ -32,7 +33,13 @@ DOCS = [
 def counts(store: EvidenceStore) -> tuple[int, int, int, int]:
     """(documents, passages in DuckDB, vectors in FAISS, passages in BM25)."""
     stats = store.stats()
-    return stats.documents, stats.passages, store._dense.size, store._lexical.size
+    segments = store._index.segments
+    return (
+        stats.documents,
+        stats.passages,
+        sum(segment.dense.size for segment in segments),
+        sum(segment.part(None).live_count for segment in segments),
+    )
 
 
 @pytest.fixture
@@ -139,10 +146,11 @@ def test_indexes_lagging_the_database_are_rebuilt_on_open(tmp_path, settings, ha
     with EvidenceStore.open(path, settings, hash_embedder) as store:
         store.add(DOCS[:2])
         stale_manifest = (path / "manifest.json").read_text()
-        stale_dense = (path / "dense.faiss").read_bytes()
+        stale_segments = set((path / "segments").iterdir())
         store.add(DOCS[2:])
     (path / "manifest.json").write_text(stale_manifest)
-    (path / "dense.faiss").write_bytes(stale_dense)
+    for segment in set((path / "segments").iterdir()) - stale_segments:  # as if killed before its rename
+        shutil.rmtree(segment)
     with EvidenceStore.open(path, settings, hash_embedder) as reopened:
         assert counts(reopened) == (4, 4, 4, 4)
         assert json.loads((path / "manifest.json").read_text())["passages"] == 4

@@ -13,7 +13,8 @@ import time
 from pathlib import Path
 
 from evidence_store.db import EvidenceDB
-from evidence_store.dense import DenseIndex
+from evidence_store.segmented import SegmentedIndex
+from evidence_store.segments import Segment
 from evidence_store.settings import StoreSettings
 from evidence_store.store import EvidenceStore
 from evidence_store.types import DocumentInput
@@ -22,10 +23,10 @@ from tests.support.embedders import HashEmbedder
 STAGES = (
     "embed",  # embedding a batch: nothing written yet
     "insert",  # inside the DuckDB transaction, a batch of documents or passages inserted
-    "commit",  # DuckDB committed, indexes not yet saved
-    "faiss-rename",  # the new FAISS file written beside the old one, not yet renamed over it
-    "lexical-swap",  # the old BM25 folder moved aside, the new one not yet in its place
-    "manifest",  # both indexes saved, the manifest not yet
+    "commit",  # DuckDB committed, the new segment not yet written
+    "segment-rename",  # a segment written to its staging folder, not yet renamed into segments/
+    "manifest",  # the segments saved, the manifest listing them not yet
+    "cleanup",  # the manifest written, the folders it no longer lists not yet removed
 )
 
 
@@ -92,14 +93,19 @@ def _pause_at(stage: str, occurrence: int) -> None:
     elif stage == "insert":
         wrap(EvidenceDB, "_insert", lambda f: staticmethod(lambda *a: (f(*a), reached())[0]))
     elif stage == "commit":
-        wrap(DenseIndex, "save", lambda f: lambda self, path: (reached(), f(self, path))[1])
+        wrap(Segment, "save", lambda f: lambda self, root: (reached(), f(self, root))[1])
+    elif stage == "cleanup":
+        wrap(SegmentedIndex, "remove_unlisted", lambda f: lambda self: (reached(), f(self))[1])
     else:
-        target = {"faiss-rename": "dense.faiss", "lexical-swap": "lexical", "manifest": "manifest.json"}[stage]
         real = os.replace
 
         def replace(source, destination):
-            moving_in = Path(destination).name == target and not Path(source).name.endswith(".old")
-            if moving_in and Path(source).name.startswith(f".{target}."):
+            source, destination = Path(source), Path(destination)
+            if stage == "manifest":
+                moving_in = destination.name == "manifest.json" and source.name.startswith(".manifest.json.")
+            else:
+                moving_in = destination.parent.name == "segments" and source.name.startswith(".")
+            if moving_in:
                 reached()
             return real(source, destination)
 

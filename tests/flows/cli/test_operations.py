@@ -47,7 +47,8 @@ def test_check_reports_a_sound_store(home):
 
 
 def test_check_finds_a_broken_index_and_repair_rebuilds_it(home):
-    (home / "evidence" / "dense.faiss").write_bytes(b"not faiss")
+    (segment,) = (home / "evidence" / "segments").iterdir()
+    (segment / "dense.faiss").write_bytes(b"not faiss")
     found = run("evidence", "check")
     assert found.exit_code == 1
     assert "index: the FAISS index file is unreadable" in found.output
