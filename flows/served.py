@@ -64,6 +64,11 @@ def deployments(settings: FlowSettings) -> list[RunnerDeployment]:
     ]
 
 
+# how often the runner asks the server for runs to start: Prefect's default, 10 s, was half the wait of a
+# UI-launched article once its model-bound work went to a warm worker
+POLL_S = 2
+
+
 def serve_all(limit: int = 4) -> None:
     """Serve all deployments until interrupted; at most ``limit`` flow runs at once."""
-    serve(*deployments(FlowSettings()), limit=limit)
+    serve(*deployments(FlowSettings()), limit=limit, query_seconds=POLL_S)

@@ -19,3 +19,6 @@ class FlowSettings(BaseSettings):
     batch_concurrency: int = 2  # articles verified at once by verify-batch
     dask_address: str | None = None  # a Dask scheduler (tcp://host:8786): ingest-evidence embeds on its workers
     dask_shard_documents: int = 500  # documents per embedding task sent to the Dask workers
+    # a caller waits this long for a warm worker's answer, then does the work itself (bounds a task a worker
+    # received and never started: one killed in that instant leaves it queued)
+    worker_timeout_s: float = 900.0

@@ -17,13 +17,12 @@ from prefect.runtime import flow_run
 
 from evidence_store.errors import InvalidInput
 from evidence_store.ingest.fetch import FetchedPage, fetch_url
-from evidence_store.types import SearchHit
-from flows import runtime
+from flows import runtime, warm
 from flows.params import ArticleInput, Language, ReviewStep, VerifyOptions, VerifySummary
 from flows.review_step import review_in_run
+from flows.warm import Analysis
 from verify import pipeline
 from verify.extract.intake import ArticleError, article_text_from_file
-from verify.prior.matching import PriorMatch
 from verify.reports.markdown import verdicts_markdown, verdicts_table
 from verify.settings import Settings
 from verify.types import Article, Claim, Verdict
@@ -95,50 +94,28 @@ def read_article_task(article: ArticleInput, page: FetchedPage | None) -> Articl
     return pipeline.read_article(source, runtime.settings())
 
 
-@task(name="extract-claims", cache_policy=NO_CACHE)
-def extract_claims_task(article: Article, max_claims: int) -> list[Claim]:
-    claims = pipeline.find_claims(article, runtime.settings(), max_claims)
-    get_run_logger().info("%d check-worthy claims", len(claims))
-    return claims
-
-
-@task(name="match-prior-checks", cache_policy=NO_CACHE)
-def match_prior_checks_task(claims: list[Claim], options: VerifyOptions) -> list[PriorMatch | None]:
-    """Which claims a published fact-check already rated (their verdicts will follow its rating)."""
-    matches = pipeline.match_prior_checks(claims, runtime.evidence_store(), options.apply(runtime.settings()))
-    found = [match for match in matches if match is not None]
-    get_run_logger().info("%d of %d claims previously fact-checked", len(found), len(claims))
-    return matches
-
-
-@task(name="retrieve-evidence", cache_policy=NO_CACHE)
-def retrieve_evidence_task(claims: list[Claim], top_k: int) -> list[list[SearchHit]]:
-    return pipeline.retrieve_evidence(claims, runtime.evidence_store(), top_k)
-
-
-@task(name="score", cache_policy=NO_CACHE)
-def score_task(
-    claims: list[Claim], hits: list[list[SearchHit]], prior: list[PriorMatch | None], options: VerifyOptions
-) -> list[Verdict]:
-    progress = runtime.progress_logger(get_run_logger(), "stance pairs scored")
-    return pipeline.score_claims(claims, hits, options.apply(runtime.settings()), on_progress=progress, prior=prior)
-
-
 @task(name="persist", cache_policy=NO_CACHE)
-def persist_task(
-    run_id: str, article: Article, claims: list[Claim], verdicts: list[Verdict], store_generation: int
-) -> int:
+def persist_task(run_id: str, article: Article, analysis: Analysis) -> int:
     """Append the run's article, claims and verdicts to the reports database; returns verdict changes."""
     reports = runtime.reports()
     reports.record_article(article)
-    reports.record_claims(claims)
+    reports.record_claims(analysis.claims)
     changes = reports.record_verdicts(
         run_id,
-        pipeline.pair_verdicts(claims, verdicts),
-        embedding_model=runtime.evidence_store().embedder.name,
-        store_generation=store_generation,
+        pipeline.pair_verdicts(analysis.claims, analysis.verdicts),
+        embedding_model=analysis.embedding_model,
+        store_generation=analysis.store_generation,
     )
     return len(changes)
+
+
+def analyse(article: Article, options: VerifyOptions) -> Analysis:
+    """The model-bound steps, on a warm worker when one serves them (``flows.warm``), else in this process."""
+    remote = warm.on_worker(warm.analyse_task, article, options, warm.caller_expects())
+    if remote is not None:
+        get_run_logger().info("claims analysed by warm worker %s", remote.worker)
+        return remote
+    return warm.analyse_task(article, options)
 
 
 def publish(run_id: str, article: Article, claims: list[Claim], verdicts: list[Verdict]) -> None:
@@ -160,12 +137,9 @@ def verify_one(article: ArticleInput, options: VerifyOptions, kind: str = "verif
     try:
         page = fetch_task(article.url.strip()) if article.url.strip() else None
         parsed = read_article_task(article, page)
-        claims = extract_claims_task(parsed, options.max_claims)
-        prior = match_prior_checks_task(claims, options)
-        hits = retrieve_evidence_task(claims, options.top_k)
-        verdicts = score_task(claims, hits, prior, options)
-        generation = pipeline.searched_generation(hits, runtime.evidence_store())
-        changed = persist_task(run_id, parsed, claims, verdicts, generation)
+        analysis = analyse(parsed, options)
+        claims, verdicts = analysis.claims, analysis.verdicts
+        changed = persist_task(run_id, parsed, analysis)
         publish(run_id, parsed, claims, verdicts)
     except BaseException as exc:
         reports.finish_run(run_id, "failed", error=f"{type(exc).__name__}: {exc}"[:2000])

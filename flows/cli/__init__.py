@@ -8,7 +8,7 @@ from flows.cli.eval import eval_app
 from flows.cli.evidence import evidence_app
 from flows.cli.models import models_app
 from flows.cli.reports import export_app, import_app, report, review
-from flows.cli.serve import serve
+from flows.cli.serve import serve, worker
 from flows.cli.train import train_app
 
 app = typer.Typer(
@@ -28,3 +28,4 @@ app.command("review")(review)
 app.add_typer(export_app, name="export")
 app.add_typer(import_app, name="import")
 app.command("serve")(serve)
+app.command("worker")(worker)

@@ -11,7 +11,7 @@ from flows.cli.common import add_row, console, fail, safe
 from verify.extract.claims import extract_claims
 from verify.extract.intake import ArticleError, read_article
 from verify.settings import Settings
-from verify.types import Claim
+from verify.types import Article, Claim
 
 claims_app = typer.Typer(help="Find the claims worth checking in an article.", no_args_is_help=True)
 
@@ -41,6 +41,14 @@ def claims_table(claims: list[Claim], title: str) -> Table:
     return table
 
 
+def find_claims(article: Article, settings: Settings, min_score: float | None) -> list[Claim]:
+    """The article's check-worthy claims: from a warm worker when one serves them (models loaded), else here."""
+    from flows import warm
+
+    found = warm.on_worker(warm.claims_task, article, min_score, warm.caller_expects(settings))
+    return found if found is not None else extract_claims(article, settings, min_score=min_score)
+
+
 @claims_app.command("extract")
 def extract(
     source: str = typer.Argument(..., help="Article file (text or HTML), URL, or '-' for standard input."),
@@ -53,7 +61,7 @@ def extract(
     settings = Settings()
     try:
         article = read_article(source, settings, stdin=sys.stdin.buffer)
-        claims = extract_claims(article, settings, min_score=min_score)
+        claims = find_claims(article, settings, min_score)
     except (ArticleError, FileNotFoundError, PermissionError) as exc:
         raise fail(str(exc)) from None
     if output == "json":

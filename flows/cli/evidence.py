@@ -10,6 +10,7 @@ from evidence_store.backup import export_store, import_store
 from evidence_store.check import StoreCheck, check_store, repair_store
 from evidence_store.ingest.records import OnError
 from evidence_store.ingest.sources import load_sources
+from evidence_store.replica import replicate_store
 from evidence_store.settings import IndexType
 from evidence_store.store import EvidenceStore
 from evidence_store.text.clip import one_line
@@ -82,6 +83,19 @@ def add(
     )
 
 
+def search_hits(query: str, k: int, mode: SearchMode, language: str | None, store: Path | None) -> list[SearchHit]:
+    """The hits for ``query``: from a warm worker when one serves the default store's searches (models already
+    loaded), else from the store opened here."""
+    if store is None:
+        from flows.warm import search_on_worker
+
+        found = search_on_worker([query], k, mode, language)
+        if found is not None:
+            return found[0]
+    with open_store(store) as evidence:
+        return evidence.search(query, k=k, mode=mode, language=language)
+
+
 @evidence_app.command("search")
 def search(
     query: str = typer.Argument(..., help="Text to find evidence for (any language)."),
@@ -91,8 +105,8 @@ def search(
     store: Path | None = StoreOption,
 ) -> None:
     """Show the passages that best match QUERY."""
-    with friendly_errors(), open_store(store) as evidence:
-        hits = evidence.search(query, k=k, mode=mode, language=lang)
+    with friendly_errors():
+        hits = search_hits(query, k, mode, lang, store)
     if not hits:
         console.print("no matching passages")
         return
@@ -259,3 +273,15 @@ def import_(
             f"items into {backup.path}"
         )
     )
+
+
+@evidence_app.command("replicate")
+def replicate(
+    replica: Path = typer.Argument(..., help="The replica: a link this command makes and flips to each new copy."),
+    store: Path | None = StoreOption,
+) -> None:
+    """Copy the store to a read replica (for warm workers on other machines), replacing the replica's older copy."""
+    settings = Settings()
+    with friendly_errors():
+        generation = replicate_store(store or settings.store_dir, replica, settings, settings.backup_key)
+    console.print(safe(f"replica {replica} is at generation {generation}"))

@@ -32,13 +32,13 @@ def stance(
 ) -> None:
     """Train the stance cross-encoder (seeded), then fit verdict calibration on the dev claims."""
     from evidence_store.embedding.embedder import ensure_default_model
-    from verify.stance.cross_encoder import SHIPPED_MODEL_DIR
+    from verify.model_versions import SHIPPED_STANCE_DIR
     from verify.training.calibrate import calibrate_model
     from verify.training.stance import TrainSettings, train_stance
 
     if not (data / "claims_ans_ar_train.jsonl").exists():
         raise fail(f"no training data in {data} (expected claims_ans_ar_train.jsonl and the other shared files)")
-    target = out or SHIPPED_MODEL_DIR
+    target = out or SHIPPED_STANCE_DIR
     if calibrate_only and not (target / "stance.json").is_file():
         raise fail(f"--calibrate-only: no trained stance model in {target}")
     settings = Settings()

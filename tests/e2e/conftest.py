@@ -1,11 +1,13 @@
 """A real Prefect server and a real ``sanad serve`` process, shared by the end-to-end tests."""
 
+import contextlib
 import os
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -35,19 +37,17 @@ def stop(process: subprocess.Popen) -> None:
             process.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
-def served(tmp_path_factory, sanad_home, e5):
-    """(api url, ui url, env) of a Prefect server with every Sanad flow served against the demo corpus."""
-    root = tmp_path_factory.mktemp("served")
+def sanad_env(root: Path, models: Path) -> dict[str, str]:
+    """The environment of a Prefect server on a free port and a SANAD_HOME under ``root`` holding the demo
+    corpus (and a link to ``models``)."""
     home = root / "sanad"
     home.mkdir()
-    (home / "models").symlink_to(sanad_home / "models")
+    (home / "models").symlink_to(models)
     port = free_port()
-    api = f"http://127.0.0.1:{port}/api"
     env = {
         **os.environ,
         "PREFECT_HOME": str(root / "prefect"),
-        "PREFECT_API_URL": api,
+        "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "PREFECT_SERVER_API_HOST": "127.0.0.1",
         "PREFECT_SERVER_API_PORT": str(port),
@@ -55,35 +55,64 @@ def served(tmp_path_factory, sanad_home, e5):
         "HF_HUB_OFFLINE": "1",
     }
     subprocess.run([str(SANAD), "evidence", "add", str(DEMO_CORPUS)], env=env, check=True, capture_output=True)
-    logs = root / "logs"
-    logs.mkdir()
+    return env
+
+
+@contextlib.contextmanager
+def prefect_server(env: dict[str, str], logs: Path) -> Iterator[subprocess.Popen]:
+    """``prefect server start`` on the port ``env`` names, healthy, for the block."""
     server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("prefect")), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        [
+            str(Path(sys.executable).with_name("prefect")),
+            "server",
+            "start",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            env["PREFECT_SERVER_API_PORT"],
+        ],
         env=env,
         stdout=(logs / "server.log").open("w"),
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    serving = None
     try:
+        api = env["PREFECT_API_URL"]
         wait_for(lambda: httpx.get(f"{api}/health", timeout=2).json() is True, 120, "the Prefect server", server)
-        serving = subprocess.Popen(
-            [str(SANAD), "serve", "--limit", "4"],
-            env=env,
-            cwd=REPO,
-            stdout=(logs / "serve.log").open("w"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-        def all_registered():
-            found = [httpx.get(f"{api}/deployments/name/{flow}/sanad", timeout=5).status_code for flow in FLOWS]
-            return all(status == 200 for status in found)
-
-        wait_for(all_registered, 120, "sanad serve to register its deployments", serving)
-        yield {"api": api, "ui": f"http://127.0.0.1:{port}", "env": env, "home": home, "logs": logs}
+        yield server
     finally:
-        if serving is not None:
-            stop(serving)
         stop(server)
-        shutil.rmtree(root / "prefect", ignore_errors=True)
+        shutil.rmtree(env["PREFECT_HOME"], ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def served(tmp_path_factory, sanad_home, e5):
+    """(api url, ui url, env) of a Prefect server with every Sanad flow served against the demo corpus, and the
+    warm worker that ``sanad serve`` starts."""
+    root = tmp_path_factory.mktemp("served")
+    env = sanad_env(root, sanad_home / "models")
+    api, home = env["PREFECT_API_URL"], Path(env["SANAD_HOME"])
+    logs = root / "logs"
+    logs.mkdir()
+    serving = None
+    with prefect_server(env, logs):
+        try:
+            serving = subprocess.Popen(
+                [str(SANAD), "serve", "--limit", "4"],
+                env=env,
+                cwd=REPO,
+                stdout=(logs / "serve.log").open("w"),
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+            def all_registered():
+                found = [httpx.get(f"{api}/deployments/name/{flow}/sanad", timeout=5).status_code for flow in FLOWS]
+                return all(status == 200 for status in found)
+
+            wait_for(all_registered, 120, "sanad serve to register its deployments", serving)
+            ui = api.removesuffix("/api")
+            yield {"api": api, "ui": ui, "env": env, "home": home, "logs": logs}
+        finally:
+            if serving is not None:
+                stop(serving)

@@ -10,6 +10,7 @@ import numpy as np
 from evidence_store.embedding.embedder import ensure_default_model
 from evidence_store.embedding.precision import use_bf16
 from verify.calibration import Calibration
+from verify.model_versions import stance_model_dir
 from verify.relevance import pair_similarities
 from verify.settings import Settings
 from verify.stance.inference import encode_pairs, feature_matrix, predict_probabilities
@@ -18,20 +19,13 @@ from verify.stance.network import WEIGHTS_FILE, StanceConfig, load_network, read
 from verify.stance.protocol import StancePair, scores_from_probabilities
 from verify.types import StanceScore
 
-SHIPPED_MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "stance"
-
-
-def model_dir(settings: Settings) -> Path:
-    """The trained model folder in use (the shipped one unless ``SANAD_STANCE_MODEL_DIR`` says otherwise)."""
-    return settings.stance_model_dir or SHIPPED_MODEL_DIR
-
 
 class TrainedCrossEncoder:
     """e5-small with the committed LoRA adapter folded in, contrast features and an MLP head."""
 
     def __init__(self, settings: Settings, folder: Path | None = None) -> None:
         self.settings = settings
-        self.folder = folder or model_dir(settings)
+        self.folder = folder or stance_model_dir(settings)
         self.config: StanceConfig = read_config(self.folder)
         digest = hashlib.sha256((self.folder / WEIGHTS_FILE).read_bytes()).hexdigest()[:10]
         self.name = f"sanad-stance-e5-lora@{digest}"

@@ -2,7 +2,8 @@
 
 import pytest
 
-from verify.stance.cross_encoder import SHIPPED_MODEL_DIR, TrainedCrossEncoder
+from verify.model_versions import SHIPPED_STANCE_DIR
+from verify.stance.cross_encoder import TrainedCrossEncoder
 from verify.stance.protocol import StancePair
 
 pytestmark = pytest.mark.slow
@@ -20,9 +21,9 @@ def _labels(model, claim: str, passages: list[str]) -> list[str]:
 
 
 def test_shipped_model_is_small_and_documented():
-    total = sum(f.stat().st_size for f in SHIPPED_MODEL_DIR.iterdir())
+    total = sum(f.stat().st_size for f in SHIPPED_STANCE_DIR.iterdir())
     assert total < 25_000_000
-    assert (SHIPPED_MODEL_DIR.parent / "README.md").exists()
+    assert (SHIPPED_STANCE_DIR.parent / "README.md").exists()
 
 
 @pytest.mark.xfail(
