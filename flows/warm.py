@@ -17,6 +17,7 @@ import os
 import socket
 import time
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from uuid import UUID
 
@@ -24,7 +25,7 @@ import httpx
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.client.orchestration import get_client
-from prefect.exceptions import MissingContextError
+from prefect.exceptions import MissingContextError, ObjectNotFound
 from prefect.futures import PrefectDistributedFuture
 from prefect.runtime import task_run
 from prefect.settings import PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW, get_current_settings, temporary_settings
@@ -50,7 +51,7 @@ from verify.stance.factory import load_stance_model
 from verify.types import Article, Claim, Verdict
 
 log = logging.getLogger(__name__)
-POLL_S = 2.0  # how often a caller waiting on a worker checks that the worker is still there
+POLL_S = 2.0  # at most this long between a waiting caller's looks at its task run and the worker running it
 CLAIM_GRACE_S = 30.0  # a worker that took a task and has not claimed it within this is taken to be lost
 
 
@@ -254,7 +255,8 @@ def on_worker(work: Task, *args: Any, **kwargs: Any) -> Any | None:
     caller then does the work itself)."""
     if not workers(work):
         return None
-    future = work.delay(*args, **kwargs)
+    with ThreadPoolExecutor(1) as outside_the_run:  # a new thread carries none of this run's Prefect context
+        future = outside_the_run.submit(work.delay, *args, **kwargs).result()
     try:
         return _result(work, future)
     except (WorkerRefused, WorkerLost) as exc:
@@ -262,16 +264,28 @@ def on_worker(work: Task, *args: Any, **kwargs: Any) -> Any | None:
         return None
 
 
+# Why the thread: ``.delay()`` inside a served flow run made a task run that Prefect never handed to a worker
+# (its future then failed "has no state which means it hasn't started yet"); outside any run, as from the
+# command line, the task run is created through the API and queued at once. And the caller polls the task
+# run itself: ``PrefectDistributedFuture.wait`` read a task run not yet recorded and failed ObjectNotFound.
+
+
 def _result(work: Task, future: PrefectDistributedFuture) -> Any:
-    """The task's result once it ends; ``WorkerLost`` when the worker that took it is gone (or, before one took
-    it, every worker serving it; or one took it and never claimed it within ``CLAIM_GRACE_S``), or when none
-    finished it within ``SANAD_WORKER_TIMEOUT_S``."""
+    """The task's result once it ends; ``WorkerLost`` when the worker that took it is gone, or before one started
+    it any worker that could hold it in reserve (a worker receives its next task while busy), or when one took
+    it and never claimed it within ``CLAIM_GRACE_S``, or none finished it within ``SANAD_WORKER_TIMEOUT_S``."""
     unclaimed_since: float | None = None
+    seen = workers(work)  # every worker that could have taken it: a worker holds one received task in reserve
     deadline = time.monotonic() + runtime.flow_settings().worker_timeout_s
+    pause = 0.1
     while True:
-        future.wait(POLL_S)
+        time.sleep(pause)
+        pause = min(2 * pause, POLL_S)
         with get_client(sync_client=True) as client:
-            run = client.read_task_run(future.task_run_id)
+            try:
+                run = client.read_task_run(future.task_run_id)
+            except ObjectNotFound:  # not recorded yet
+                continue
             if run.state is not None and run.state.is_final():
                 return future.result()
             taken_by = Variable.get(claim_variable(run.id), default="", _sync=True)
@@ -280,7 +294,9 @@ def _result(work: Task, future: PrefectDistributedFuture) -> Any:
                 unclaimed_since = time.monotonic()
             alive = workers(work)
             silent = unclaimed_since is not None and not taken_by and time.monotonic() - unclaimed_since > CLAIM_GRACE_S
-            if not alive or (taken_by and taken_by not in alive) or silent:
+            held_by_gone = not taken and bool(seen - alive)  # still queued, and a worker that may hold it left
+            seen |= alive
+            if not alive or (taken_by and taken_by not in alive) or silent or held_by_gone:
                 client.set_task_run_state(run.id, Crashed(message="its warm worker stopped"), force=True)
                 Variable.unset(claim_variable(run.id), _sync=True)
                 raise WorkerLost(f"the warm worker running {work.name} (task run {run.id}) stopped")
