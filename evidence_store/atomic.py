@@ -50,3 +50,16 @@ def write_text_atomic(target: Path, text: str) -> None:
     """Replace ``target`` with ``text`` atomically."""
     with atomic_path(target) as tmp:
         tmp.write_text(text, encoding="utf-8")
+
+
+def fsync_folder(folder: Path) -> None:
+    """Flush every file in ``folder`` and the folder itself to disk (before a rename makes them visible)."""
+    for path in folder.iterdir():
+        if path.is_file():
+            with path.open("rb") as handle:
+                os.fsync(handle.fileno())
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

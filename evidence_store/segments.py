@@ -16,6 +16,7 @@ import faiss
 import numpy as np
 
 from evidence_store import bm25
+from evidence_store.atomic import fsync_folder
 from evidence_store.bm25 import Postings
 from evidence_store.dense import DenseIndex, choose_index_type
 from evidence_store.manifest import SegmentEntry
@@ -102,6 +103,7 @@ class Segment:
         np.save(staging / _IDS, self.ids)
         (staging / _LANGUAGES).write_text(json.dumps(self.languages.tolist(), ensure_ascii=False), encoding="utf-8")
         self.postings.save(staging)
+        fsync_folder(staging)  # a power cut after the manifest names it must not leave it empty
         os.replace(staging, root / self.entry.name)
         self.saved = True
 

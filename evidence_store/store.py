@@ -55,6 +55,7 @@ class AddPlan:
 
     fresh: list[PreparedDocument]
     duplicates: list[str]
+    generation: int = -1  # the store's generation when its hashes were checked (-1: unknown)
 
 
 class EvidenceStore:
@@ -212,6 +213,7 @@ class EvidenceStore:
             else:
                 position[doc_id] = len(prepared)
                 prepared.append((doc, digest, doc_id))
+        generation = self.db.generation()  # read first: hashes stored after it bump it
         stored_hashes = self.db.hashes([digest for _, digest, _ in prepared])
         fresh = []
         for doc, digest, doc_id in prepared:
@@ -219,7 +221,7 @@ class EvidenceStore:
                 duplicates.append(doc_id)
             else:
                 fresh.append((doc, digest, doc_id))
-        return AddPlan(fresh=fresh, duplicates=duplicates)
+        return AddPlan(fresh=fresh, duplicates=duplicates, generation=generation)
 
     def commit(self, plan: AddPlan, rows: Sequence[DocumentRow]) -> AddReport:
         """Write ``rows`` (prepared from ``plan.fresh``) in one transaction and index them.
@@ -229,7 +231,10 @@ class EvidenceStore:
         """
         with self._lock, self._write_lock():
             self._sync()
-            stored = self.db.hashes([row.content_hash for row in rows])
+            # contents another writer stored since ``plan`` (none if nothing was committed since: one index
+            # lookup fewer, a third of a small add's DuckDB time at a million documents)
+            unchanged = self.db.generation() == plan.generation
+            stored = {} if unchanged else self.db.hashes([row.content_hash for row in rows])
             late = [row.doc_id for row in rows if row.content_hash in stored]
             rows = [row for row in rows if row.content_hash not in stored]
             replace = list(self.db.document_hashes([row.doc_id for row in rows]))
