@@ -1,7 +1,7 @@
 """What keeping a large store in step costs: a small add, a remove, an open and a full rebuild at 100k.
 
-Runs on a copy of the cached 100k-passage store (``bench.search``) with cached vectors, so the
-times are the store's own work (DuckDB, FAISS, BM25, saves), not embedding.
+Runs on a copy of the cached 100k-passage segmented store of ``bench.segments`` (real texts, synthetic
+vectors), so the times are the store's own work (DuckDB, FAISS, BM25 postings, saves), not embedding.
 """
 
 import shutil
@@ -9,11 +9,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.corpus import cached_embedder
 from bench.data import real_passages
 from bench.report import spread, table
-from bench.search import cached_store
+from bench.segments import SyntheticPassages, segmented_store
 from evidence_store.bm25 import Postings
+from evidence_store.embedding.embedder import load_embedder
 from evidence_store.store import EvidenceStore
 from evidence_store.types import DocumentInput
 from verify.settings import Settings
@@ -36,11 +36,11 @@ def _stopwatch(times: dict[str, list[float]], started: float):
 
 
 def run() -> str:
-    settings = Settings()
-    source = cached_store(SIZE, settings)
-    embedder = cached_embedder(settings)
-    extra = real_passages(SIZE + ROUNDS * NEW)[SIZE:]
-    embedder.embed([p["text"] for p in extra], "passage")
+    settings = Settings().model_copy(update={"index_type": "flat"})
+    embedder = SyntheticPassages(load_embedder(settings))
+    pool = real_passages(SIZE + ROUNDS * NEW)
+    source = segmented_store(SIZE, settings, embedder, pool)
+    extra = pool[SIZE:]
     times: dict[str, list[float]] = {}
     kind = ""
     with tempfile.TemporaryDirectory(prefix="sanad-bench-") as scratch:
@@ -75,8 +75,8 @@ def run() -> str:
     rows = [[operation, spread(seconds, "{:.2f}")] for operation, seconds in times.items()]
     return (
         "## Keeping a large store in step\n\n"
-        f"A copy of the {SIZE:,}-passage store ({kind} index, as `auto` picks), {ROUNDS} rounds, median (min-max) "
-        "seconds. Vectors come from the bench cache, so these are the store's own costs: the DuckDB transaction, "
+        f'A copy of the {SIZE:,}-passage store of "Segmented indexes" ({kind} index, 10 segments), {ROUNDS} rounds, '
+        "median (min-max) seconds. Vectors are synthetic, so these are the store's own costs: the DuckDB transaction, "
         "a new segment for the new passages (FAISS and BM25 postings) or tombstones for the removed ones, and "
         "the manifest; the rebuild puts every passage into one segment.\n\n" + table(["operation", "seconds"], rows)
     )

@@ -1,7 +1,7 @@
 """Peak memory of ``sanad serve``: a real Prefect server, ``sanad serve``, one verify-article run.
 
-The serve process and every process it starts (each flow run loads the models in its own) are
-sampled every 0.2 s; the peak is of their summed resident memory.
+The serve process and every process it starts (its warm worker, which holds the models, and each flow run's
+process) are sampled every 0.2 s; the peak is of their summed resident memory.
 """
 
 import contextlib
@@ -68,9 +68,9 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def served(home: Path) -> Iterator[tuple[str, str, subprocess.Popen]]:
-    """(API URL, verify-article deployment id, the ``sanad serve`` process) of a real Prefect server and
-    ``sanad serve`` over ``home``; both are stopped on exit."""
+def served(home: Path, workers: int = 1) -> Iterator[tuple[str, str, subprocess.Popen, dict[str, str]]]:
+    """(API URL, verify-article deployment id, the ``sanad serve`` process, its environment) of a real Prefect
+    server and ``sanad serve --workers N`` over ``home``, its warm workers connected; both are stopped on exit."""
     port = _port()
     api = f"http://127.0.0.1:{port}/api"
     with tempfile.TemporaryDirectory(prefix="sanad-bench-prefect-") as prefect_home:
@@ -87,13 +87,14 @@ def served(home: Path) -> Iterator[tuple[str, str, subprocess.Popen]]:
         serving = None
         try:
             _wait(lambda: httpx.get(f"{api}/health", timeout=2).json() is True, 180, "the Prefect server")
-            serving = subprocess.Popen([str(BIN / "sanad"), "serve"], env=env, **quiet)
+            serving = subprocess.Popen([str(BIN / "sanad"), "serve", "--workers", str(workers)], env=env, **quiet)
             deployment = _wait(
                 lambda: httpx.get(f"{api}/deployments/name/verify-article/sanad", timeout=5).json().get("id"),
                 180,
                 "sanad serve",
             )
-            yield api, deployment, serving
+            _wait(lambda: len(httpx.post(f"{api}/task_workers/filter", json={}).json()) >= workers, 180, "workers")
+            yield api, deployment, serving, env
         finally:
             if serving is not None:
                 _stop(serving)
@@ -131,7 +132,7 @@ def finished_run(api: str, run_id: str, timeout: float = 900) -> dict:
 
 def run() -> str:
     settings = Settings()
-    with served(_home(settings)) as (api, deployment, serving):
+    with served(_home(settings)) as (api, deployment, serving, _):
         root = psutil.Process(serving.pid)
         idle, _ = _tree_mib(root)
         peak = {"serve": idle, "tree": idle}
@@ -151,12 +152,13 @@ def run() -> str:
     rows = [
         ["`sanad serve`, deployments registered, idle", f"{idle:.0f}"],
         ["`sanad serve` process, peak during the run", f"{peak['serve']:.0f}"],
-        ["`sanad serve` and its flow-run process (models loaded), peak", f"**{peak['tree']:.0f}**"],
+        ["`sanad serve`, its warm worker (models loaded) and the flow-run process, peak", f"**{peak['tree']:.0f}**"],
     ]
     return (
         "## Memory of `sanad serve`\n\n"
         "A real Prefect server (`prefect server start`), `sanad serve` against the demo corpus store, and one "
         f"`verify-article` run of the sample article ({MAX_CLAIMS} claims at most; it ended {state}) created "
-        "through the API. Resident memory, MiB, sampled every 0.2 s. Each flow run is a separate process that "
-        "loads e5, the check-worthiness head and the stance model once.\n\n" + table(["what", "MiB"], rows)
+        "through the API. Resident memory, MiB, sampled every 0.2 s. The warm worker that `sanad serve` starts "
+        "holds e5, the check-worthiness head and the stance model; each flow run is a separate process that sends "
+        "its model-bound work there.\n\n" + table(["what", "MiB"], rows)
     )

@@ -66,7 +66,7 @@ def deployments(settings: FlowSettings) -> list[RunnerDeployment]:
 
 # how often the runner asks the server for runs to start: Prefect's default, 10 s, was half the wait of a
 # UI-launched article once its model-bound work went to a warm worker
-POLL_S = 2
+POLL_S = 1
 
 
 def serve_all(limit: int = 4) -> None:
