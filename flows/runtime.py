@@ -22,6 +22,7 @@ from prefect.states import Failed, State
 from evidence_store.errors import InvalidInput, SanadError
 from evidence_store.store import EvidenceStore
 from flows.settings import FlowSettings
+from verify.model_versions import ModelVersions, model_versions
 from verify.reports.store import ReportStore
 from verify.settings import Settings
 
@@ -43,6 +44,15 @@ def flow_settings() -> FlowSettings:
         if "flow_settings" not in _resources:
             _resources["flow_settings"] = FlowSettings()
         return _resources["flow_settings"]  # type: ignore[return-value]
+
+
+def models() -> ModelVersions:
+    """The models this process's settings name, their files digested once (what a warm worker must match)."""
+    current = settings()
+    with _lock:
+        if "models" not in _resources:
+            _resources["models"] = model_versions(current)
+        return _resources["models"]  # type: ignore[return-value]
 
 
 def evidence_store() -> EvidenceStore:

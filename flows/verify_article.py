@@ -111,7 +111,7 @@ def persist_task(run_id: str, article: Article, analysis: Analysis) -> int:
 
 def analyse(article: Article, options: VerifyOptions) -> Analysis:
     """The model-bound steps, on a warm worker when one serves them (``flows.warm``), else in this process."""
-    remote = warm.on_worker(warm.analyse_task, article, options, warm.caller_expects())
+    remote = warm.on_worker(warm.analyse_task, article, options)
     if remote is not None:  # its task run is not this run's (see flows.warm), so its progress is said here
         get_run_logger().info(
             "claims analysed by warm worker %s: %d check-worthy claims, %d previously fact-checked",

@@ -44,9 +44,8 @@ from flows.params import VerifyOptions
 from verify import pipeline
 from verify.extract.claims import extract_claims
 from verify.extract.intake import article_from_text
-from verify.model_versions import ModelVersions, model_versions
+from verify.model_versions import ModelVersions
 from verify.prior.matching import PriorMatch
-from verify.settings import Settings
 from verify.stance.factory import load_stance_model
 from verify.types import Article, Claim, Verdict
 
@@ -100,11 +99,10 @@ def worker_name() -> str:
     return f"{socket.gethostname()}-{os.getpid()}"
 
 
-def caller_expects(settings: Settings | None = None) -> Expected:
+def caller_expects() -> Expected:
     """The models this process's settings name, and its evidence store's generation (0 if it has none)."""
-    settings = settings or runtime.settings()
-    generation = EvidenceDB.stored_generation(settings.store_dir / STORE_DB_FILE)
-    return Expected(models=model_versions(settings), generation=generation)
+    generation = EvidenceDB.stored_generation(runtime.settings().store_dir / STORE_DB_FILE)
+    return Expected(models=runtime.models(), generation=generation)
 
 
 def claim_variable(task_run_id: UUID) -> str:
@@ -134,7 +132,7 @@ def checked_store(expect: Expected | None) -> EvidenceStore:
     store = runtime.evidence_store()
     if expect is None:
         return store
-    differences = model_versions(runtime.settings()).differences(expect.models)
+    differences = runtime.models().differences(expect.models)
     if differences:
         raise WorkerRefused(f"worker {worker_name()} has other models than its caller ({'; '.join(differences)})")
     generation = store.generation()
@@ -250,13 +248,14 @@ def workers(work: Task) -> set[str]:
     return {worker["identifier"] for worker in answer.json()} if answer.status_code == 200 else set()
 
 
-def on_worker(work: Task, *args: Any, **kwargs: Any) -> Any | None:
-    """``work(*args, **kwargs)`` done by a warm worker; None when none serves it, or it refused or was lost (the
-    caller then does the work itself)."""
+def on_worker(work: Task, *args: Any, expect: Expected | None = None) -> Any | None:
+    """``work(*args, expect)`` done by a warm worker, ``expect`` being what this process needs of it (by default
+    ``caller_expects()``); None when none serves it, or it refused or was lost (the caller then works itself)."""
     if not workers(work):
         return None
+    expect = expect or caller_expects()  # only now: it reads the store's generation
     with ThreadPoolExecutor(1) as outside_the_run:  # a new thread carries none of this run's Prefect context
-        future = outside_the_run.submit(work.delay, *args, **kwargs).result()
+        future = outside_the_run.submit(work.delay, *args, expect).result()
     try:
         return _result(work, future)
     except (WorkerRefused, WorkerLost) as exc:
@@ -311,5 +310,5 @@ def search_on_worker(
     queries: Sequence[str], k: int, mode: SearchMode, language: str | None
 ) -> list[list[SearchHit]] | None:
     """Search through a warm worker when one serves searches (None when none does)."""
-    found = on_worker(search_task, list(queries), k, mode, language, caller_expects())
+    found = on_worker(search_task, list(queries), k, mode, language)
     return None if found is None else found.hits

@@ -45,7 +45,7 @@ def find_claims(article: Article, settings: Settings, min_score: float | None) -
     """The article's check-worthy claims: from a warm worker when one serves them (models loaded), else here."""
     from flows import warm
 
-    found = warm.on_worker(warm.claims_task, article, min_score, warm.caller_expects(settings))
+    found = warm.on_worker(warm.claims_task, article, min_score)
     return found if found is not None else extract_claims(article, settings, min_score=min_score)
 
 

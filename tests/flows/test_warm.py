@@ -51,7 +51,7 @@ def search_worker(flow_home, e5, tmp_path):
 
 def test_a_worker_answers_as_the_store_does(search_worker):
     store, worker = search_worker
-    found = warm.on_worker(warm.search_task, ["Cham Wings Benghazi"], 3, "hybrid", None, warm.caller_expects())
+    found = warm.on_worker(warm.search_task, ["Cham Wings Benghazi"], 3, "hybrid", None)
     assert found is not None and found.worker == worker
     here = store.search("Cham Wings Benghazi", k=3)
     assert [hit.passage.passage_id for hit in found.hits[0]] == [hit.passage.passage_id for hit in here]
@@ -62,8 +62,8 @@ def test_a_worker_refuses_an_older_store_or_other_models(search_worker, caplog):
     ahead = expected.model_copy(update={"generation": expected.generation + 1})
     other = expected.model_copy(update={"models": expected.models.model_copy(update={"stance": "trained:0"})})
     with caplog.at_level(logging.WARNING, logger="flows.warm"):
-        assert warm.on_worker(warm.search_task, ["Cham Wings"], 3, "hybrid", None, ahead) is None
-        assert warm.on_worker(warm.search_task, ["Cham Wings"], 3, "hybrid", None, other) is None
+        assert warm.on_worker(warm.search_task, ["Cham Wings"], 3, "hybrid", None, expect=ahead) is None
+        assert warm.on_worker(warm.search_task, ["Cham Wings"], 3, "hybrid", None, expect=other) is None
     messages = [record.getMessage() for record in caplog.records]
     assert any(
         "older than its caller's" in message and "doing the work in this process" in message for message in messages
@@ -74,7 +74,7 @@ def test_a_worker_refuses_an_older_store_or_other_models(search_worker, caplog):
 def test_nothing_goes_to_a_worker_without_a_prefect_api(flow_home):
     with temporary_settings(updates={PREFECT_API_URL: None}):
         assert warm.workers(warm.search_task) == set()
-        assert warm.on_worker(warm.search_task, ["x"], 1, "hybrid", None, None) is None
+        assert warm.on_worker(warm.search_task, ["x"], 1, "hybrid", None) is None
 
 
 def test_model_versions_name_the_stance_files(tmp_path):
