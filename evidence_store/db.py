@@ -337,6 +337,12 @@ class EvidenceDB:
         fields = list(Passage.model_fields)
         return [Passage(**dict(zip(fields, row, strict=True))) for row in rows]
 
+    def has_fact_checks(self) -> bool:
+        """Whether any stored document is a prior fact-check (has a claim reviewed)."""
+        with self.file.connect() as con:
+            found = con.execute("SELECT 1 FROM documents WHERE claim_reviewed IS NOT NULL LIMIT 1").fetchone()
+        return found is not None
+
     def fact_check_passages(self) -> list[Passage]:
         """The first passage of every prior fact-check (a document with a claim reviewed), by document id."""
         with self.file.connect() as con:

@@ -340,6 +340,10 @@ class EvidenceStore:
         """Stored documents, all or by id."""
         return self.db.documents(doc_ids)
 
+    def has_fact_checks(self) -> bool:
+        """Whether the store holds any prior fact-check (cheaper than listing them)."""
+        return self.db.has_fact_checks()
+
     def fact_checks(self) -> list[Passage]:
         """The opening passage of every stored prior fact-check (ClaimReview), with its claim and rating."""
         return self.db.fact_check_passages()
