@@ -81,7 +81,7 @@ def test_two_workers_share_a_batch_and_a_killed_one_loses_nothing(served):
             for found in runs:
                 variable = f"{api}/variables/name/sanad_worker_{found['id'].replace('-', '')}"
                 if (
-                    found["state"]["type"] == "RUNNING"
+                    (found["state"] or {}).get("type") == "RUNNING"  # a task run just created has no state yet
                     and httpx.get(variable, timeout=5).json().get("value") == second_id
                 ):
                     return found
