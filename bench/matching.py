@@ -8,6 +8,7 @@ from bench.report import table
 from evidence_store.embedding.embedder import load_embedder
 from evidence_store.ratings import rating_coverage
 from evidence_store.settings import StoreSettings
+from verify.model_versions import match_model_path
 from verify.prior.labels import rated_label
 from verify.prior.matching import load_match_model
 from verify.settings import Settings
@@ -24,6 +25,7 @@ from verify.training.prior_match import (
 
 PUBLIC_FILE = SHARED_DATA / "claimreview_ar_public.jsonl"
 SAME_CLAIM = Path(__file__).resolve().parent / "data" / "prior_match_same_claim.jsonl"
+REPO = Path(__file__).resolve().parent.parent
 
 
 def _ratings_section() -> str:
@@ -82,15 +84,17 @@ def _targets(public: MatchingScores, ans: MatchingScores) -> str:
         f"{public.precision:.3f} with {public.declared_without_match} of {public.without_match} made near misses "
         f"declared (target 0.95), but {ans.precision:.2f} on ANS dev, where {ans.declared_without_match} "
         "contradictions were matched that the stance model reads as restatements (model card, 'Claim matching'). "
-        "EmbeddingGemma-300M as the retriever, measured once on the same titles, "
-        "reached hybrid recall@10 0.938 (model card); it is not the shipped embedder."
+        "The model card compares the retrievers and fusions tried (e5 and EmbeddingGemma, reciprocal rank and "
+        "fitted fusion, with and without the stance model)."
     )
 
 
 def run() -> str:
     require(PUBLIC_FILE)
-    embedder, stance = load_embedder(StoreSettings()), load_stance_model(Settings())
-    model = load_match_model()
+    settings = Settings()
+    model = load_match_model(settings.prior_match_embedding_model)
+    embedder = load_embedder(StoreSettings(embedding_model=model.embedding_model))
+    stance = load_stance_model(settings)
     same_claim = read_same_claim(SAME_CLAIM)
     sets = [
         claimreview_set(PUBLIC_FILE, embedder, stance, held_out=True, denials=True),
@@ -116,27 +120,30 @@ def run() -> str:
         [_decision_row(score) for score in scores],
     )
     return (
-        "## Prior fact-checks\n\n"
-        + _ratings_section()
-        + "\n\nClaim matching (`verify/prior/matching.py`, model `verify/models/prior_match.json`, threshold "
-        f"{model.threshold}). Public fact-checks: the {len(held_out)} records whose id hashes into the held-out "
-        "fifth, never fitted on; their titles (fact-checkers' headlines, which paraphrase or debunk the claim) "
-        "are the claims, searched against all 764 reviewed claims, and a record counts as found when it is the "
-        "title's own or one a person judged the same claim (`bench/data/prior_match_same_claim.jsonl`). A title "
-        "that denies the claim (a debunking headline, most of them) is never declared a match: it has one "
-        "negation more. Near misses are made from the same records (a "
-        "year or number changed, a place swapped, the claim denied): none of them has a record. ANS (never fitted "
-        "on): the dev claims against all 2,749 headlines; a claim that paraphrases its headline has it as its "
-        "record, one that contradicts it or goes beyond it has none: these are the hardest near misses, written by "
-        "annotators from the very headline.\n\n"
+        "## Prior fact-checks\n\n" + _ratings_section() + "\n\nClaim matching (`verify/prior/matching.py`, model "
+        f"`{match_model_path(model.embedding_model).relative_to(REPO)}`, threshold {model.threshold}), comparing "
+        f"claims with {model.embedding_model}; 'hybrid' is its fitted fusion of cosine and BM25. "
+        f"Public fact-checks: the {len(held_out)} records whose id hashes into the held-out fifth, never "
+        "fitted on; their titles (fact-checkers' headlines, which paraphrase or debunk the claim) are the "
+        "claims, searched against all 764 reviewed claims, and a record counts as found when it is the "
+        "title's own or one a person judged the same claim (`bench/data/prior_match_same_claim.jsonl`). A "
+        "title that denies the claim (a debunking headline, most of them) is never declared a match: it has "
+        "one negation more. Near misses are made from the same records (a year or number changed, a place "
+        "swapped, the claim denied): none of them has a record. ANS (never fitted on, but the rule that a record "
+        "read as refuting the claim is another claim was chosen from its pairs): the dev claims against"
+        " all 2,749 headlines; a claim that paraphrases its headline has it as its record, one that "
+        "contradicts it or goes beyond it has none: these are the hardest near misses, written by annotators "
+        "from the very headline."
+        "\n\n"
         + recall_table
         + "\n\nDeclared 'previously fact-checked' (the most probable candidate at the threshold, with no number, "
-        "year, place or negation changed, and read by the stance model as restating the claim): precision is the "
+        "year, place or negation changed, read by the stance model as restating the claim and by neither side as "
+        "refuting the other): precision is the "
         "share of declared matches that are right, coverage the share of claims with a record that get the right "
         "one.\n\n"
         + decision_table
         + "\n\n"
         + _targets(*scores)
-        + "\n\nReproduce: `python -m verify.training.prior_match --data ../shared/data` (fits the model, "
-        "about 6 minutes), then `python -m bench matching`."
+        + "\n\nReproduce: `python -m verify.training.prior_match --data ../shared/data` (fits the ranker and the "
+        "model, about 15 minutes), then `python -m bench matching`."
     )

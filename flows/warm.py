@@ -45,7 +45,7 @@ from verify import pipeline
 from verify.extract.claims import extract_claims
 from verify.extract.intake import article_from_text
 from verify.model_versions import ModelVersions
-from verify.prior.matching import PriorMatch
+from verify.prior.matching import PriorMatch, fact_check_index
 from verify.stance.factory import load_stance_model
 from verify.types import Article, Claim, Verdict
 
@@ -204,14 +204,18 @@ SERVED: tuple[Task, ...] = (analyse_task, search_task, claims_task)
 
 
 def warm_up() -> None:
-    """Load what the served tasks use: the evidence store (and e5), the check-worthiness heads, the stance model."""
+    """Load what the served tasks use: the evidence store (and e5), the check-worthiness heads, the stance model, and
+    where the store holds fact-checks, the claim-matching embedder with the fact-checks embedded."""
     settings = runtime.settings()
     store = runtime.evidence_store()
     store.embedder.warm_up()
     store.search("warm-up", k=1)
     sample = article_from_text("A warm-up sentence said that 12 people came in 2020.", settings, source="warm-up")
     extract_claims(sample, settings)
-    load_stance_model(settings).warm_up()
+    stance = load_stance_model(settings)
+    stance.warm_up()
+    if settings.prior_checks and store.has_fact_checks():
+        fact_check_index(store, pipeline.matching_embedder(settings, store), stance)
 
 
 def serve_tasks(limit: int) -> None:

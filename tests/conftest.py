@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from evidence_store.embedding import gemma_rebuild
 from tests.support.embedders import HashEmbedder
 from tests.support.feeds import Handler
 from tests.support.local_http import serving
@@ -29,10 +30,17 @@ def prefect_logging_on_the_processs_stderr() -> None:
         setup_logging()
 
 
+REPO_GEMMA = Path(__file__).resolve().parent.parent / ".sanad" / "models" / "embeddinggemma-300m"
+
+
 @pytest.fixture(scope="session")
 def sanad_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A SANAD_HOME for the whole session; the e5 model is built into it once."""
+    """A SANAD_HOME for the whole session; the e5 model is built into it once, and EmbeddingGemma (which claim
+    matching uses) is the one ``make models`` built in the checkout, where there is one (else it is built too)."""
     home = tmp_path_factory.mktemp("sanad-home")
+    if gemma_rebuild.is_built(REPO_GEMMA):
+        (home / "models").mkdir()
+        (home / "models" / REPO_GEMMA.name).symlink_to(REPO_GEMMA, target_is_directory=True)
     return home
 
 

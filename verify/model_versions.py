@@ -9,16 +9,24 @@ from verify.extract.checkworthy import SHIPPED_HEAD
 from verify.settings import Settings
 
 SHIPPED_STANCE_DIR = Path(__file__).resolve().parent / "models" / "stance"
+MATCH_MODELS_DIR = Path(__file__).resolve().parent / "models" / "prior_match"
+
+
+def match_model_path(embedding_model: str) -> Path:
+    """Where the claim-matching model fitted on ``embedding_model``'s cosines is kept."""
+    return MATCH_MODELS_DIR / f"{embedding_model.rstrip('/').rsplit('/', 1)[-1]}.json"
 
 
 class ModelVersions(BaseModel):
-    """The embedding model's name and digests of the stance and check-worthiness models' files."""
+    """The embedding models' names (the store's, claim matching's) and digests of the stance, check-worthiness and
+    claim-matching models' files."""
 
     model_config = ConfigDict(frozen=True)
 
     embedding: str
     stance: str
     checkworthy: str
+    matching: str
 
     def differences(self, wanted: "ModelVersions") -> list[str]:
         """``name: ours, wanted theirs`` for each model that differs from ``wanted``."""
@@ -59,4 +67,7 @@ def model_versions(settings: Settings) -> ModelVersions:
         embedding=settings.embedding_model,
         stance=stance,
         checkworthy=_digest([head, *head.parent.glob(f"{head.stem}_*.npz")]),
+        matching=f"{settings.prior_match_embedding_model}:{_digest([match_model_path(settings.prior_match_embedding_model)])}"
+        if settings.prior_checks
+        else "off",
     )

