@@ -65,7 +65,7 @@ def article_home(settings: Settings) -> Iterator[Path]:
 
 
 def direct(text: str, stages: dict[str, float] | None = None) -> int:
-    """The pipeline without Prefect, recording what the flow records; returns the number of claims."""
+    """The pipeline without Prefect, doing and recording what the flow does; returns the number of claims."""
     from flows import runtime
     from verify import pipeline
     from verify.reports.markdown import verdicts_markdown, verdicts_table
@@ -81,8 +81,9 @@ def direct(text: str, stages: dict[str, float] | None = None) -> int:
     run_id = reports.start_run("bench-direct", {"max_claims": MAX_CLAIMS})
     article = step("read article", lambda: pipeline.read_article(pipeline.ArticleSource(text=text), settings))
     claims = step("extract claims", lambda: pipeline.find_claims(article, settings, MAX_CLAIMS))
+    prior = step("match prior fact-checks", lambda: pipeline.match_prior_checks(claims, store, settings))
     hits = step("retrieve evidence", lambda: pipeline.retrieve_evidence(claims, store, settings.verdict_top_k))
-    verdicts = step("stance and verdicts", lambda: pipeline.score_claims(claims, hits, settings))
+    verdicts = step("stance and verdicts", lambda: pipeline.score_claims(claims, hits, settings, prior=prior))
     scored = pipeline.pair_verdicts(claims, verdicts)
 
     def persist() -> None:

@@ -59,7 +59,7 @@ MATCH_FEATURE_SIGNS = (1, 1, 1, 1, 1, 1, 1, 1, 1, -1)
 # a record the stance model does not read as restating the claim (or the claim it), or reads as refuting it (or
 # the claim it), is another claim, however alike
 RESTATES_SUPPORTS, RESTATES_REFUTES_BELOW = 0.5, 0.4
-CANDIDATES = 5  # hybrid candidates scored per claim
+CANDIDATES = 5  # best ranked candidates scored per claim
 _POOL = 50  # each retriever's candidates before fusion
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 # thousand, million, billion, trillion; Arabic forms normalised (الف for ألف), with their plurals and duals
@@ -240,8 +240,8 @@ class FactCheckIndex:
         """Each claim's candidates, most probably the same claim first."""
         if self.embedder.name != model.embedding_model:
             raise InvalidInput(
-                f"claim matching was fitted on {model.embedding_model} cosines, and this store embeds with "
-                f"{self.embedder.name}: refit it (python -m verify.training.prior_match) "
+                f"claim matching was fitted on {model.embedding_model} cosines, and these fact-checks are embedded "
+                f"with {self.embedder.name}: refit it (python -m verify.training.prior_match) "
                 "or set SANAD_PRIOR_CHECKS=false"
             )
         out = []
