@@ -6,7 +6,8 @@ serve as claims to match against an index of the reviewed claims (a title that d
 ليس ...", is not used); near misses made from each record (`near_misses`: its year or a number changed,
 a place swapped, the claim denied) are claims with no match. Records whose id hashes into one fifth
 (`is_held_out`) are never fitted on. ANS dev (claims written from news headlines: a paraphrase is the
-same claim, a contradiction is not) is measured, never fitted on (`ans_set`).
+same claim, a contradiction is not) is measured, never fitted on (`ans_set`); the rule that a record the
+stance model reads as refuting the claim is another claim was chosen from its pairs.
 
 First a ranker (`Ranker`: a linear fusion of cosine and BM25) is fitted listwise on the tuning titles,
 debunking ones included: each title's own record should come first among the records either retriever
