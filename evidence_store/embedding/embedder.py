@@ -201,18 +201,20 @@ _cache_lock = threading.Lock()
 def load_embedder(settings: StoreSettings) -> SentenceTransformerEmbedder:
     """The process-wide embedder for ``settings`` (models load once per process)."""
     bf16 = use_bf16(settings.embedding_precision, settings.embedding_device)
-    key = (
-        settings.embedding_model,
-        str(settings.home.resolve()),
-        settings.embedding_device,
-        bf16,
-        settings.embedding_onnx_max_texts,
-    )
     with _cache_lock:
+        source = resolve_model_source(settings)
+        # by the model's real folder: homes that share their models (linked) share one loaded copy
+        key = (
+            settings.embedding_model,
+            str(Path(source).resolve()) if Path(source).exists() else source,
+            settings.embedding_device,
+            bf16,
+            settings.embedding_onnx_max_texts,
+        )
         if key not in _cache:
             _cache[key] = SentenceTransformerEmbedder(
                 name=settings.embedding_model,
-                source=resolve_model_source(settings),
+                source=source,
                 device=settings.embedding_device,
                 batch_size=settings.embedding_batch_size,
                 bf16=bf16,

@@ -1,6 +1,8 @@
 """``sanad serve`` (the Prefect deployments of every flow, with warm workers beside them) and ``sanad worker``."""
 
 import contextlib
+import ctypes
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -9,12 +11,22 @@ import typer
 
 from flows.cli.common import friendly_errors
 
+_PR_SET_PDEATHSIG = 1
+
+
+def _terminated_with_parent() -> None:
+    """In the child before it runs: SIGTERM it when its parent dies (Linux), so that a ``sanad serve`` killed
+    outright leaves no worker holding the models."""
+    if sys.platform == "linux":
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
 
 @contextlib.contextmanager
 def worker_processes(count: int, limit: int) -> Iterator[list[subprocess.Popen]]:
-    """``count`` ``sanad worker`` processes, stopped (SIGTERM, then SIGKILL) when the block ends."""
+    """``count`` ``sanad worker`` processes, stopped (SIGTERM, then SIGKILL) when the block ends, or sent SIGTERM
+    when this process dies."""
     command = [sys.executable, "-c", "from flows.cli import app; app()", "worker", "--limit", str(limit)]
-    processes = [subprocess.Popen(command) for _ in range(count)]
+    processes = [subprocess.Popen(command, preexec_fn=_terminated_with_parent) for _ in range(count)]
     try:
         yield processes
     finally:
