@@ -159,6 +159,7 @@ def run() -> str:
         "A real Prefect server (`prefect server start`), `sanad serve` against the demo corpus store, and one "
         f"`verify-article` run of the sample article ({MAX_CLAIMS} claims at most; it ended {state}) created "
         "through the API. Resident memory, MiB, sampled every 0.2 s. The warm worker that `sanad serve` starts "
-        "holds e5, the check-worthiness head and the stance model; each flow run is a separate process that sends "
+        "holds e5, the check-worthiness head, the stance model and (the demo store holds a fact-check) EmbeddingGemma "
+        "for claim matching; each flow run is a separate process that sends "
         "its model-bound work there.\n\n" + table(["what", "MiB"], rows)
     )
