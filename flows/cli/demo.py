@@ -1,12 +1,13 @@
-"""``sanad demo``: the main job on the sample article, through the verify-article flow."""
+"""``sanad demo``: the main job on the sample article, then on a social-media post, through the verify-article flow."""
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
-from evidence_store.demo import DEMO_CORPUS
+from evidence_store.demo import DEMO_CORPUS, DEMO_POST
 from evidence_store.ingest.sources import load_jsonl_corpus
 from flows.cli.common import add_row, console, fail, friendly_errors, progress_bar, safe
 from flows.cli.evidence import snippet
@@ -16,6 +17,9 @@ from verify.reports import ReportFilter, ReportStore
 from verify.reports.html import render_html
 from verify.reports.types import ReportRow
 from verify.settings import Settings
+
+if TYPE_CHECKING:
+    from flows.params import VerifySummary
 
 
 def evidence_table(rows: list[ReportRow]) -> Table:
@@ -46,22 +50,46 @@ def evidence_table(rows: list[ReportRow]) -> Table:
     return table
 
 
-def demo(
-    article: Path = typer.Option(..., "--article", help="Article file (the sample is in ../shared/samples)."),
-    max_claims: int = typer.Option(15, "--max-claims", min=1, max=100, help="Most check-worthy claims to verify."),
-) -> None:
-    """Ingest the demo evidence corpus, verify the article through the verify-article flow, print the report.
+def counts(summary: "VerifySummary") -> str:
+    """A run's verdicts in a few words."""
+    return (
+        f"supported {summary.supported}, disputed {summary.disputed}, unverified {summary.unverified} "
+        f"({summary.previously_fact_checked} previously fact-checked)"
+    )
 
-    The article is checked first (size, encoding, text), then the Prefect API is reached (starting the temporary
-    server), so neither fails only after the corpus is embedded; a large article reaches the flow by reference.
-    """
-    from flows import runtime
+
+def verified(
+    path: Path, text: str, settings: Settings, max_claims: int
+) -> tuple[str, "VerifySummary", list[ReportRow]]:
+    """Verify one input through the verify-article flow: its report's title, the run's summary, its report rows."""
     from flows.params import ArticleInput, VerifyOptions
     from flows.verify_article import run_verify_article
 
+    summary = run_verify_article(ArticleInput(text=text), VerifyOptions(max_claims=max_claims))
+    rows = ReportStore(settings.reports_db, read_only=True).report(ReportFilter(run_id=summary.run_id))
+    return f"{summary.title or path.name}: {summary.claims} claims (run {summary.run_id})", summary, rows
+
+
+def demo(
+    article: Path = typer.Option(..., "--article", help="Article file (the sample is in ../shared/samples)."),
+    post: Path = typer.Option(
+        DEMO_POST,
+        "--post",
+        help="A social-media post checked after the article (the bundled one repeats a claim fact-checked before).",
+    ),
+    max_claims: int = typer.Option(15, "--max-claims", min=1, max=100, help="Most check-worthy claims to verify."),
+) -> None:
+    """Ingest the demo evidence corpus, verify the article and then a social-media post through the verify-article
+    flow, print the reports.
+
+    Both inputs are checked first (size, encoding, text), then the Prefect API is reached (starting the temporary
+    server), so neither fails only after the corpus is embedded; a large article reaches the flow by reference.
+    """
+    from flows import runtime
+
     settings = Settings()
     with friendly_errors():
-        text = article_text_from_file(article, settings)
+        texts = [(article, article_text_from_file(article, settings)), (post, article_text_from_file(post, settings))]
         runtime.start_prefect_api()
         documents, issues = load_jsonl_corpus(DEMO_CORPUS)
         if issues:
@@ -71,18 +99,19 @@ def demo(
             added = store.add(documents, on_progress=update)
         stored = f"{len(added.added)} new document(s), {len(added.duplicates)} already stored in {store.path}"
         console.print(safe(f"demo corpus: {stored}"))
-        summary = run_verify_article(ArticleInput(text=text), VerifyOptions(max_claims=max_claims))
-        rows = ReportStore(settings.reports_db, read_only=True).report(ReportFilter(run_id=summary.run_id))
-        title = f"{summary.title or article.name}: {summary.claims} claims (run {summary.run_id})"
-        html = settings.home / "reports" / f"demo-{summary.run_id}.html"
-        html.parent.mkdir(parents=True, exist_ok=True)
-        html.write_text(render_html(rows, title=title, generated_at=datetime.now(UTC)), encoding="utf-8")
-    console.print(report_table(rows, title))
-    console.print(evidence_table(rows))
-    console.print(
-        safe(
-            f"supported {summary.supported}, disputed {summary.disputed}, unverified {summary.unverified} "
-            f"({summary.previously_fact_checked} previously fact-checked); "
-            f"HTML report: {html.resolve()}"
+        (article_title, article_summary, article_rows), (post_title, post_summary, post_rows) = (
+            verified(path, text, settings, max_claims) for path, text in texts
         )
-    )
+        html = settings.home / "reports" / f"demo-{article_summary.run_id}.html"
+        html.parent.mkdir(parents=True, exist_ok=True)
+        title = f"{article_title}; {post_title}"
+        html.write_text(render_html(article_rows + post_rows, title=title, generated_at=datetime.now(UTC)), "utf-8")
+    console.print(report_table(article_rows, article_title))
+    console.print(evidence_table(article_rows))
+    console.print(report_table(post_rows, f"Social-media post, {post_title}"))
+    for row in post_rows:  # why each verdict that follows a published fact-check does, with its URL
+        if row.verdict and row.verdict.verdict.prior_fact_check:
+            console.print(safe(row.verdict.verdict.justification))
+    console.print(safe(f"article: {counts(article_summary)}"))
+    console.print(safe(f"post: {counts(post_summary)}"))
+    console.print(safe(f"HTML report: {html.resolve()}"))

@@ -51,8 +51,14 @@ def test_demo_verifies_the_sample_through_the_flow(flow_home, e5):
     for badge in ("SUPPORTED", "UNVERIFIED"):  # nothing in the demo corpus contradicts the sample (issue 20)
         assert badge in first.output
     assert "Cited evidence" in first.output
+    # the article's claims are judged on the evidence: the one fact-check on its story's airline is a near miss
+    # (another route), so none of them follows it; the post repeats the claim a published fact-check rated
+    assert "article: supported " in first.output and "(0 previously fact-checked)" in first.output
+    assert "post: supported 0, disputed 1, unverified 0 (1 previously fact-checked)" in first.output
+    assert "Previously fact-checked by تأكد (Verify-Sy) on 2020-06-27: rated «مضلل» (misleading)" in first.output
     html = Path(first.output.split("HTML report: ")[1].split()[0])
-    assert html.is_file() and "<html" in html.read_text(encoding="utf-8").lower()
+    page = html.read_text(encoding="utf-8")
+    assert "<html" in page.lower() and "1 previously fact-checked" in page
     again = runner.invoke(app, ["demo", "--article", str(SAMPLE_ARTICLE)], catch_exceptions=False)
     assert f"0 new document(s), {len(DEMO_DOCUMENTS)} already stored" in again.output
 
@@ -74,6 +80,18 @@ def test_demo_refuses_an_empty_or_binary_article_with_one_line(tmp_path, monkeyp
     (line,) = _error_lines(result)
     assert line.startswith(f"error: {path}: ") and problem in line
     assert "Traceback" not in result.output
+
+
+def test_demo_refuses_an_empty_post_with_one_line(tmp_path, monkeypatch):
+    if not SAMPLE_ARTICLE.exists():
+        pytest.skip("sample article not available")
+    monkeypatch.setenv("SANAD_HOME", str(tmp_path / "home"))
+    post = tmp_path / "post.txt"
+    post.write_text("", encoding="utf-8")
+    result = CliRunner().invoke(app, ["demo", "--article", str(SAMPLE_ARTICLE), "--post", str(post)])
+    assert result.exit_code == 1
+    (line,) = _error_lines(result)
+    assert line.startswith(f"error: {post}: ") and "the article is empty" in line
 
 
 def test_demo_refuses_a_50_mb_article_without_reading_it(tmp_path, monkeypatch):
