@@ -32,6 +32,11 @@ from verify.prior.places import places
         ("Electricity was cut in all of Europe", "Electricity was cut in some European countries", ()),
         ("فيديو لاحتفالات في غزة", "مقطع يظهر احتفالات أهالي غزة بعد الاتفاق", ()),
         ("Cham Wings flew fighters to Benghazi in March 2020", "Cham Wings carried fighters to Benghazi", ()),
+        (  # a place more on one side is another claim (counting it as detail cost precision: model card)
+            "مروحية تلقي في البحر جثث مرتزقة قتلوا في ليبيا بعدما أرسلتهم أنقرة",
+            "مروحية تلقي في البحر جثث مرتزقة قتلوا في ليبيا",
+            ("place",),
+        ),
     ],
 )
 def test_differences(claim, reviewed, found):
