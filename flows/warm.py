@@ -45,7 +45,7 @@ from verify import pipeline
 from verify.extract.claims import extract_claims
 from verify.extract.intake import article_from_text
 from verify.model_versions import ModelVersions
-from verify.prior.matching import PriorMatch, fact_check_index
+from verify.prior.matching import PriorMatch
 from verify.stance.factory import load_stance_model
 from verify.types import Article, Claim, Verdict
 
@@ -212,10 +212,8 @@ def warm_up() -> None:
     store.search("warm-up", k=1)
     sample = article_from_text("A warm-up sentence said that 12 people came in 2020.", settings, source="warm-up")
     extract_claims(sample, settings)
-    stance = load_stance_model(settings)
-    stance.warm_up()
-    if settings.prior_checks and store.has_fact_checks():
-        fact_check_index(store, pipeline.matching_embedder(settings, store), stance)
+    load_stance_model(settings).warm_up()
+    pipeline.prior_check_index(store, settings)
 
 
 def serve_tasks(limit: int) -> None:

@@ -63,11 +63,10 @@ def model_versions(settings: Settings) -> ModelVersions:
     else:
         stance = f"{settings.stance_backend}:{settings.llm_model}"
     head = (settings.checkworthy_model or SHIPPED_HEAD).resolve()
+    matcher = settings.prior_match_embedding_model
     return ModelVersions(
         embedding=settings.embedding_model,
         stance=stance,
         checkworthy=_digest([head, *head.parent.glob(f"{head.stem}_*.npz")]),
-        matching=f"{settings.prior_match_embedding_model}:{_digest([match_model_path(settings.prior_match_embedding_model)])}"
-        if settings.prior_checks
-        else "off",
+        matching=f"{matcher}:{_digest([match_model_path(matcher)])}" if settings.prior_checks else "off",
     )

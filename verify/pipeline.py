@@ -13,7 +13,7 @@ from evidence_store.store import EvidenceStore
 from evidence_store.types import SearchHit
 from verify.extract.claims import extract_claims
 from verify.extract.intake import ArticleError, article_from_html, article_from_text
-from verify.prior.matching import PriorMatch, best_matches, fact_check_index, load_match_model
+from verify.prior.matching import FactCheckIndex, PriorMatch, best_matches, fact_check_index, load_match_model
 from verify.prior.verdicts import apply_prior_checks
 from verify.settings import Settings
 from verify.stance.factory import load_stance_model
@@ -79,16 +79,22 @@ def matching_embedder(settings: Settings, store: EvidenceStore) -> Embedder:
     return load_embedder(settings.model_copy(update={"embedding_model": settings.prior_match_embedding_model}))
 
 
+def prior_check_index(store: EvidenceStore, settings: Settings) -> FactCheckIndex | None:
+    """The store's fact-checks indexed for claim matching (built once per store generation), or ``None`` when
+    prior checks are off or the store holds none, so that no matching model is loaded for nothing."""
+    if not settings.prior_checks or not store.has_fact_checks():
+        return None
+    return fact_check_index(store, matching_embedder(settings, store), load_stance_model(settings))
+
+
 def match_prior_checks(claims: Sequence[Claim], store: EvidenceStore, settings: Settings) -> list[PriorMatch | None]:
-    """Each claim's published fact-check of the same claim, where one is matched confidently (else ``None``). A
-    store without fact-checks loads no matching model."""
-    if not claims or not settings.prior_checks or not store.has_fact_checks():
+    """Each claim's published fact-check of the same claim, where one is matched confidently (else ``None``)."""
+    index = prior_check_index(store, settings) if claims else None
+    if index is None:
         return [None] * len(claims)
-    embedder = matching_embedder(settings, store)
-    model = load_match_model(embedder.name)
+    model = load_match_model(index.embedder.name)
     if settings.prior_match_threshold is not None:
         model = model.model_copy(update={"threshold": settings.prior_match_threshold})
-    index = fact_check_index(store, embedder, load_stance_model(settings))
     candidates = index.match([claim.check_text for claim in claims], model)
     return best_matches(candidates, model)
 
